@@ -1,0 +1,57 @@
+# Every command a developer, CI and the pipeline's synth step run. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# jsii warns on every run that Node 20 is past end of life; the CDK itself still works on it.
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+CDK := node_modules/.bin/cdk
+# Extra CDK arguments, e.g. make synth CDK_ARGS="-c nodeType=g5.xlarge"
+CDK_ARGS ?=
+
+.PHONY: help install synth test deploy diff destroy bench constraints clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed ## create .venv and node_modules with the pinned versions
+
+# Synthesis needs no AWS access: skip the EC2 metadata service (an account-specific synth takes -c account=...).
+synth: install ## synthesize the stack into cdk.out/ (runs cdk-nag)
+	AWS_EC2_METADATA_DISABLED=true $(CDK) synth --quiet --no-notices $(CDK_ARGS)
+	@echo "CloudFormation: cdk.out/*.template.json"
+
+test: install ## the whole offline test suite
+	AWS_EC2_METADATA_DISABLED=true $(PY) -m pytest -n 2 --dist loadgroup
+
+deploy: install ## deploy to the account and region of your AWS credentials
+	$(CDK) deploy $(CDK_ARGS)
+
+diff: install ## show what a deploy would change
+	$(CDK) diff $(CDK_ARGS)
+
+destroy: install ## delete the stack and everything in it
+	$(CDK) destroy $(CDK_ARGS)
+
+bench: install ## synth time and size against a bare EKS baseline
+	$(PY) bench/synth_bench.py
+
+constraints: ## re-pin every package after changing requirements*.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	{ sed -n '1,2p' constraints.txt; $(PY) -m pip freeze | sed '/^-e /d'; } > constraints.new && mv constraints.new constraints.txt
+
+clean: ## remove generated files (not .venv or node_modules)
+	rm -rf cdk.out dist bench/out .pytest_cache

@@ -1,0 +1,396 @@
+"""Every setting of the app in one typed model: name, default, meaning, check and message.
+
+Values come from CDK context (`-c key=value` or `cdk.json`), else the environment
+variable named in ENV_FALLBACKS, else the default here. Context values given with
+`-c` arrive as strings, so numbers, booleans and comma lists are coerced here;
+everything past this module receives typed values.
+
+A bad value raises SettingError, which the app prints as one line:
+`error: <setting>: <what is wrong>. <what to do>.`
+"""
+from __future__ import annotations
+
+import difflib
+import ipaddress
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal, Mapping
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic.alias_generators import to_camel
+
+from instance_types import GpuInstanceType, InstanceTypeError, cpu_architecture, gpu_instance_type
+
+SUPPORTED_KUBERNETES_VERSIONS = ("1.34", "1.35", "1.36")
+
+NVIDIA_AMI_TYPES = {
+    "AL2023_x86_64_NVIDIA": "x86_64",
+    "AL2023_ARM_64_NVIDIA": "arm64",
+    "BOTTLEROCKET_x86_64_NVIDIA": "x86_64",
+    "BOTTLEROCKET_ARM_64_NVIDIA": "arm64",
+}
+END_OF_LIFE_AMI_TYPES = {"AL2_x86_64_GPU", "AL2_x86_64", "AL2_ARM_64"}
+
+MIN_NODE_VOLUME_GIB = 50
+
+# Settings fall back to these environment variables, in order, before their default.
+ENV_FALLBACKS: dict[str, tuple[str, ...]] = {
+    "clusterName": ("AWS_CLUSTER_NAME",),
+    "region": ("AWS_DEFAULT_REGION", "CDK_DEFAULT_REGION"),
+    "account": ("CDK_DEFAULT_ACCOUNT",),
+}
+
+
+class SettingError(ValueError):
+    """One bad setting: which one, what is wrong and what to do, in one line."""
+
+    def __init__(self, setting: str, message: str) -> None:
+        super().__init__(f"{setting}: {message}")
+        self.setting = setting
+        self.message = message
+
+    @property
+    def line(self) -> str:
+        """What the user sees: `error: <setting>: <what is wrong>. <what to do>.`"""
+        end = "" if self.message.endswith((".", "?")) else "."
+        return f"error: {self.setting}: {self.message}{end}"
+
+
+# --- coercion of context strings -------------------------------------------------------------
+
+def _whole_number(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a whole number. Give a count such as 1")
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
+        number = int(value)
+    else:
+        raise ValueError(f"{value!r} is not a whole number. Give a count such as 1")
+    if number < 0:
+        raise ValueError(f"{number} is negative. Give 0 or more")
+    return number
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise ValueError(f"{value!r} is not a boolean. Use true or false")
+
+
+def _comma_list(value: Any) -> list[str]:
+    items = value if isinstance(value, list) else str(value).split(",")
+    return [str(item).strip() for item in items if str(item).strip()]
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        raise ValueError(f"{value!r} is not a single value. Give a string")
+    return str(value).strip()
+
+
+Count = Annotated[int, BeforeValidator(_whole_number)]
+Flag = Annotated[bool, BeforeValidator(_boolean)]
+CommaList = Annotated[list[str], BeforeValidator(_comma_list)]
+Text = Annotated[str, BeforeValidator(_text)]
+
+
+@dataclass(frozen=True)
+class SshPublicKey:
+    path: Path
+    material: str
+
+
+def _setting(default: Any = None, *, meaning: str, runbook: str = "", default_text: str | None = None) -> Any:
+    """A field with the documentation the README table is generated from."""
+    return Field(default=default, description=meaning,
+                 json_schema_extra={"runbook": runbook, "default_text": default_text if default_text is not None else _shown(default)})
+
+
+def _shown(default: Any) -> str:
+    if default is None or default == []:
+        return "unset"
+    if isinstance(default, bool):
+        return f"`{str(default).lower()}`"
+    if isinstance(default, list):
+        return f"`{','.join(default)}`"
+    return f"`{default}`"
+
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=False, extra="forbid", frozen=True)
+
+    # --- the cluster --------------------------------------------------------------------
+    cluster_name: Text = _setting("test-eks", meaning="EKS cluster name", runbook="`--name`",
+                                  default_text="`$AWS_CLUSTER_NAME`, else `test-eks`")
+    region: Text = _setting("us-west-2", meaning="AWS region", runbook="`--region`",
+                            default_text="`$AWS_DEFAULT_REGION`, else `$CDK_DEFAULT_REGION`, else `us-west-2`")
+    account: Text | None = _setting(None, meaning="AWS account id (12 digits); unset = environment-agnostic template",
+                                    default_text="`$CDK_DEFAULT_ACCOUNT`, else unset")
+    kubernetes_version: Text = _setting("1.36", meaning=f"Kubernetes version: {', '.join(SUPPORTED_KUBERNETES_VERSIONS)}; "
+                                        "the kubectl layer always matches it", runbook="`--version`")
+    nat_gateways: Count = _setting(1, meaning="NAT gateways of the new VPC (1 or 2; nodes live in private subnets)",
+                                   runbook="eksctl's VPC")
+    endpoint_public_cidrs: CommaList = _setting(["0.0.0.0/0"], meaning="who may reach the public API endpoint (comma list of CIDRs)",
+                                                runbook="eksctl default `publicAccess=true`")
+    admin_principal_arns: CommaList = _setting([], meaning="IAM roles/users given cluster admin through EKS access entries (comma list)",
+                                               runbook="`kops get secrets` / kubeconfig hand-over", default_text="unset")
+
+    # --- the GPU nodegroup ----------------------------------------------------------------
+    nodegroup_name: Text | None = _setting(None, meaning="GPU managed nodegroup name", runbook="`--nodegroup-name`",
+                                           default_text="the cluster name")
+    node_type: CommaList = _setting(["g4dn.xlarge"], meaning="GPU instance type; a comma list is allowed (one architecture)",
+                                    runbook="`--node-type p2.xlarge`")
+    nodes: Count = _setting(1, meaning="desired GPU nodes", runbook="`--nodes`")
+    nodes_min: Count = _setting(1, meaning="minimum GPU nodes", runbook="`--nodes-min`")
+    nodes_max: Count = _setting(3, meaning="maximum GPU nodes", runbook="`--nodes-max`")
+    capacity_type: Text = _setting("ON_DEMAND", meaning="`ON_DEMAND` or `SPOT`", runbook="eksctl default on-demand")
+    gpu_ami_type: Text = _setting("AL2023_x86_64_NVIDIA", meaning="NVIDIA AMI type: " + ", ".join(f"`{t}`" for t in NVIDIA_AMI_TYPES),
+                                  runbook="marketplace GPU AMI subscription")
+    node_volume_size: Count = _setting(100, meaning=f"GiB of disk per GPU node (at least {MIN_NODE_VOLUME_GIB})",
+                                       runbook="eksctl default volume")
+    ssh_public_key: Text | None = _setting(None, meaning="path to an OpenSSH public key (RSA or ED25519) for the GPU nodes",
+                                           runbook="`--ssh-access --ssh-public-key`")
+    ssh_allowed_cidrs: CommaList = _setting([], meaning="required with `sshPublicKey`: who may reach port 22 (comma list of CIDRs)",
+                                            runbook="eksctl opened 22 to all", default_text="unset")
+
+    # --- the system nodegroup -------------------------------------------------------------
+    system_nodes: Count = _setting(2, meaning="CPU nodes for system pods; `0` = none, and then GPU nodes are not tainted",
+                                   runbook="(none: system pods ran on the GPU node)")
+    system_node_type: Text = _setting("t3.large", meaning="instance type of the system nodes", runbook="")
+
+    # --- checks of single values ----------------------------------------------------------
+    @field_validator("cluster_name")
+    @classmethod
+    def _cluster_name(cls, value: str) -> str:
+        if not re.fullmatch(r"[0-9A-Za-z][A-Za-z0-9_-]{0,99}", value):
+            raise ValueError(f"{value!r} is not a valid EKS cluster name. Use 1 to 100 letters, digits, '-' or '_', "
+                             "starting with a letter or digit")
+        return value
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z]{2}(-gov|-iso[a-z]?)?-(north|south|east|west|central|northeast|northwest|southeast|southwest)-\d", value):
+            raise ValueError(f"{value!r} is not an AWS region. Use a region name such as us-west-2")
+        return value
+
+    @field_validator("account")
+    @classmethod
+    def _account(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"\d{12}", value):
+            raise ValueError(f"{value!r} is not an AWS account id. Give the 12-digit account id, or leave it unset")
+        return value
+
+    @field_validator("kubernetes_version")
+    @classmethod
+    def _kubernetes_version(cls, value: str) -> str:
+        if value not in SUPPORTED_KUBERNETES_VERSIONS:
+            raise ValueError(f"{value} is not supported. Use one of {', '.join(SUPPORTED_KUBERNETES_VERSIONS)}")
+        return value
+
+    @field_validator("nat_gateways")
+    @classmethod
+    def _nat_gateways(cls, value: int) -> int:
+        if not 1 <= value <= 2:
+            raise ValueError(f"{value} is out of range: nodes in private subnets need a NAT gateway, and the VPC spans 2 zones. Use 1 or 2")
+        return value
+
+    @field_validator("endpoint_public_cidrs", "ssh_allowed_cidrs")
+    @classmethod
+    def _cidrs(cls, value: list[str]) -> list[str]:
+        for cidr in value:
+            try:
+                ipaddress.IPv4Network(cidr, strict=True)
+            except ValueError:
+                raise ValueError(f"{cidr!r} is not an IPv4 CIDR block. Write it like 203.0.113.0/24") from None
+            if "/" not in cidr:
+                raise ValueError(f"{cidr!r} has no prefix length. Write it like {cidr}/32")
+        return value
+
+    @field_validator("admin_principal_arns")
+    @classmethod
+    def _principal_arns(cls, value: list[str]) -> list[str]:
+        for arn in value:
+            if not re.fullmatch(r"arn:aws(-[a-z]+)*:iam::\d{12}:(role|user)/[\w+=,.@/-]+", arn):
+                raise ValueError(f"{arn!r} is not an IAM role or user ARN. Write it like arn:aws:iam::123456789012:role/Admin")
+        return value
+
+    @field_validator("node_type")
+    @classmethod
+    def _node_types(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("no instance type is given. Give a GPU instance type such as g4dn.xlarge")
+        for name in value:
+            try:
+                gpu_instance_type(name)
+            except InstanceTypeError as err:
+                raise ValueError(str(err)) from None
+        architectures = {gpu_instance_type(name).architecture for name in value}
+        if len(architectures) > 1:
+            raise ValueError(f"{','.join(value)} mixes x86_64 and arm64 types. One nodegroup runs one AMI: list types of one architecture")
+        return value
+
+    @field_validator("nodes_max")
+    @classmethod
+    def _nodes_max(cls, value: int) -> int:
+        if value == 0:
+            raise ValueError("0 leaves no room for any GPU node. Give 1 or more")
+        return value
+
+    @field_validator("capacity_type")
+    @classmethod
+    def _capacity_type(cls, value: str) -> str:
+        if value.upper() not in ("ON_DEMAND", "SPOT"):
+            raise ValueError(f"{value!r} is not a capacity type. Use ON_DEMAND or SPOT")
+        return value.upper()
+
+    @field_validator("gpu_ami_type")
+    @classmethod
+    def _gpu_ami_type(cls, value: str) -> str:
+        if value in END_OF_LIFE_AMI_TYPES:
+            raise ValueError(f"{value} is end of life (AL2 AMIs lost support on 2025-11-26). Use AL2023_x86_64_NVIDIA "
+                             "or another of " + ", ".join(NVIDIA_AMI_TYPES))
+        if value not in NVIDIA_AMI_TYPES:
+            raise ValueError(f"{value!r} is not an NVIDIA AMI type. Use one of {', '.join(NVIDIA_AMI_TYPES)}")
+        return value
+
+    @field_validator("node_volume_size")
+    @classmethod
+    def _node_volume_size(cls, value: int) -> int:
+        if value < MIN_NODE_VOLUME_GIB:
+            raise ValueError(f"{value} GiB is too small for the NVIDIA AMI plus CUDA images. Give at least {MIN_NODE_VOLUME_GIB}")
+        return value
+
+    @field_validator("system_node_type")
+    @classmethod
+    def _system_node_type(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z][a-z0-9-]*\.[a-z0-9]+", value):
+            raise ValueError(f"{value!r} is not an EC2 instance type. Write it like t3.large")
+        return value
+
+    # --- checks across settings -----------------------------------------------------------
+    @model_validator(mode="after")
+    def _across(self) -> "Settings":
+        if self.nodes_min > self.nodes_max:
+            raise SettingError("nodesMin", f"{self.nodes_min} is above nodesMax ({self.nodes_max}). Lower nodesMin or raise nodesMax")
+        if not self.nodes_min <= self.nodes <= self.nodes_max:
+            raise SettingError("nodes", f"{self.nodes} is outside nodesMin..nodesMax ({self.nodes_min}..{self.nodes_max}). "
+                               "Give a count in that range")
+        ami_architecture = NVIDIA_AMI_TYPES[self.gpu_ami_type]
+        wrong = [name for name in self.node_type if gpu_instance_type(name).architecture != ami_architecture]
+        if wrong:
+            other = next(t for t, arch in NVIDIA_AMI_TYPES.items() if arch != ami_architecture and t.split("_")[0] == self.gpu_ami_type.split("_")[0])
+            raise SettingError("nodeType", f"{wrong[0]} is {gpu_instance_type(wrong[0]).architecture} but gpuAmiType "
+                               f"{self.gpu_ami_type} is {ami_architecture}. Set gpuAmiType={other} or pick {ami_architecture} node types")
+        if self.ssh_public_key is not None and not self.ssh_allowed_cidrs:
+            raise SettingError("sshAllowedCidrs", "is required with sshPublicKey. List who may reach port 22, like 203.0.113.0/24")
+        if self.ssh_public_key is not None and self.gpu_ami_type.startswith("BOTTLEROCKET"):
+            raise SettingError("sshPublicKey", f"{self.gpu_ami_type} nodes run no SSH server. Reach them with Session Manager "
+                               "(every node has SSM access), or choose an AL2023 gpuAmiType")
+        if self.ssh_allowed_cidrs and self.ssh_public_key is None:
+            raise SettingError("sshAllowedCidrs", "is set but sshPublicKey is not. Set sshPublicKey too, or drop sshAllowedCidrs")
+        return self
+
+    # --- derived values -------------------------------------------------------------------
+    @property
+    def gpu_nodegroup_name(self) -> str:
+        return self.nodegroup_name or self.cluster_name
+
+    @property
+    def gpu_instance_types(self) -> list[GpuInstanceType]:
+        return [gpu_instance_type(name) for name in self.node_type]
+
+    @property
+    def gpu_architecture(self) -> str:
+        return NVIDIA_AMI_TYPES[self.gpu_ami_type]
+
+    @property
+    def taint_gpu_nodes(self) -> bool:
+        """GPU nodes are tainted only when system nodes exist to run everything else."""
+        return self.system_nodes > 0
+
+    @property
+    def system_architecture(self) -> str:
+        return cpu_architecture(self.system_node_type)
+
+    @property
+    def ssh_key(self) -> SshPublicKey | None:
+        return _read_ssh_public_key(self.ssh_public_key) if self.ssh_public_key else None
+
+
+def _read_ssh_public_key(path_text: str) -> SshPublicKey:
+    path = Path(path_text).expanduser()
+    try:
+        material = path.read_text().strip()
+    except FileNotFoundError:
+        raise SettingError("sshPublicKey", f"{path} does not exist. Give the path of an OpenSSH public key, such as ~/.ssh/id_ed25519.pub") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise SettingError("sshPublicKey", f"{path} cannot be read ({err.__class__.__name__}). Give a readable OpenSSH public key file") from None
+    if "PRIVATE KEY" in material:
+        raise SettingError("sshPublicKey", f"{path} is a private key, which must never leave your machine. Give the .pub file beside it")
+    if not re.fullmatch(r"(ssh-rsa|ssh-ed25519) [A-Za-z0-9+/=]+( .*)?", material):
+        raise SettingError("sshPublicKey", f"{path} is not an OpenSSH RSA or ED25519 public key (EC2 imports only those). "
+                           "Give a file that starts with ssh-ed25519 or ssh-rsa")
+    return SshPublicKey(path=path, material=material)
+
+
+# --- loading -----------------------------------------------------------------------------------
+
+SETTING_NAMES: tuple[str, ...] = tuple(to_camel(name) for name in Settings.model_fields)
+
+
+def is_setting_like(key: str) -> bool:
+    """CDK's own context keys (feature flags, lookups, `aws:cdk:...`) carry ':' or '/' or '@'; settings are camelCase words."""
+    return re.fullmatch(r"[a-z][A-Za-z0-9]*", key) is not None
+
+
+def load_settings(context: Mapping[str, Any], environ: Mapping[str, str]) -> Settings:
+    """Settings from CDK context, then environment fallbacks, then defaults; SettingError on the first bad value."""
+    for key in context:
+        if is_setting_like(key) and key not in SETTING_NAMES:
+            close = difflib.get_close_matches(key, SETTING_NAMES, n=1)
+            hint = f"did you mean {close[0]}?" if close else "see the settings table in README.md"
+            raise SettingError(key, f"unknown setting; {hint}")
+    raw: dict[str, Any] = {}
+    for name in SETTING_NAMES:
+        if context.get(name) is not None:
+            raw[name] = context[name]
+            continue
+        for variable in ENV_FALLBACKS.get(name, ()):
+            if environ.get(variable):
+                raw[name] = environ[variable]
+                break
+    try:
+        settings = Settings.model_validate(raw)
+    except ValidationError as err:
+        raise _first_error(err) from None
+    settings.ssh_key  # read and check the key file now, so a bad one stops the app before any synthesis
+    return settings
+
+
+def _first_error(err: ValidationError) -> SettingError:
+    first = err.errors(include_url=False)[0]
+    cause = first.get("ctx", {}).get("error")
+    if isinstance(cause, SettingError):
+        return cause
+    setting = str(first["loc"][0]) if first["loc"] else "settings"
+    message = str(cause) if cause is not None else first["msg"]
+    return SettingError(setting, message)
+
+
+def settings_table() -> str:
+    """The README's settings table, generated from the model so the two cannot drift."""
+    rows = ["| setting | default | meaning | runbook equivalent |", "|---|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        extra = field.json_schema_extra or {}
+        rows.append(f"| `{to_camel(name)}` | {extra['default_text']} | {field.description} | {extra['runbook']} |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(settings_table())

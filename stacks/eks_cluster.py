@@ -1,0 +1,81 @@
+"""The EKS control plane: version-matched kubectl, encrypted secrets, audit logs, restricted endpoint, admin access."""
+from __future__ import annotations
+
+from typing import Sequence
+
+from aws_cdk import RemovalPolicy, aws_ec2 as ec2, aws_eks_v2 as eks, aws_kms as kms, aws_logs as logs
+from aws_cdk.lambda_layer_kubectl_v34 import KubectlV34Layer
+from aws_cdk.lambda_layer_kubectl_v35 import KubectlV35Layer
+from aws_cdk.lambda_layer_kubectl_v36 import KubectlV36Layer
+from constructs import Construct
+
+from stacks.nag import acknowledge, managed_policy_finding
+
+# The kubectl that applies manifests must match the cluster's minor version.
+KUBECTL_LAYERS = {"1.34": KubectlV34Layer, "1.35": KubectlV35Layer, "1.36": KubectlV36Layer}
+
+CONTROL_PLANE_LOGS = [
+    eks.ClusterLoggingTypes.API,
+    eks.ClusterLoggingTypes.AUDIT,
+    eks.ClusterLoggingTypes.AUTHENTICATOR,
+    eks.ClusterLoggingTypes.CONTROLLER_MANAGER,
+    eks.ClusterLoggingTypes.SCHEDULER,
+]
+
+CLUSTER_ADMIN_POLICY = "AmazonEKSClusterAdminPolicy"
+
+
+class GpuEksCluster(Construct):
+    """An `AWS::EKS::Cluster` with managed nodegroups only (no Auto Mode, no default capacity)."""
+
+    def __init__(self, scope: Construct, id: str, *, cluster_name: str, kubernetes_version: str, vpc: ec2.IVpc,
+                 endpoint_public_cidrs: Sequence[str], admin_principal_arns: Sequence[str]) -> None:
+        super().__init__(scope, id)
+        self.secrets_key = kms.Key(
+            self, "SecretsKey",
+            description=f"Envelope encryption of Kubernetes secrets in EKS cluster {cluster_name}",
+            enable_key_rotation=True,
+            removal_policy=RemovalPolicy.DESTROY,  # cdk destroy removes the cluster, and with it every secret this key protects
+        )
+        # EKS would create this log group itself, with no retention and outside the stack: own it so it expires and goes with `cdk destroy`.
+        self.control_plane_logs = logs.LogGroup(
+            self, "ControlPlaneLogs", log_group_name=f"/aws/eks/{cluster_name}/cluster",
+            retention=logs.RetentionDays.THREE_MONTHS, removal_policy=RemovalPolicy.DESTROY)
+        version = eks.KubernetesVersion.of(kubernetes_version)
+        self.cluster = eks.Cluster(
+            self, "Cluster",
+            cluster_name=cluster_name,
+            version=version,
+            vpc=vpc,
+            vpc_subnets=[ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)],
+            default_capacity_type=eks.DefaultCapacityType.NODEGROUP,
+            default_capacity=0,  # nodegroups are added explicitly, each with its own settings
+            endpoint_access=eks.EndpointAccess.PUBLIC_AND_PRIVATE.only_from(*endpoint_public_cidrs),
+            secrets_encryption_key=self.secrets_key,
+            cluster_logging=CONTROL_PLANE_LOGS,
+            kubectl_provider_options=eks.KubectlProviderOptions(kubectl_layer=KUBECTL_LAYERS[kubernetes_version](self, "KubectlLayer")),
+        )
+        self.cluster.node.add_dependency(self.control_plane_logs)
+        self._acknowledge_library_roles()
+        for index, arn in enumerate(admin_principal_arns):
+            self.cluster.grant_access(
+                f"Admin{index}", arn,
+                [eks.AccessPolicy.from_access_policy_name(CLUSTER_ADMIN_POLICY, access_scope_type=eks.AccessScopeType.CLUSTER)])
+
+    def _acknowledge_library_roles(self) -> None:
+        """Roles and functions aws-cdk-lib creates for the cluster and its kubectl provider, reviewed as they are."""
+        acknowledge(self.cluster.role, managed_policy_finding("AmazonEKSClusterPolicy"),
+                    "the EKS service role policy AWS requires for the control plane; AWS keeps it in step with EKS")
+        provider = self.cluster.node.find_child("KubectlProvider")
+        lambda_reason = ("the kubectl provider's Lambda functions log to CloudWatch and run in the cluster's VPC; "
+                         "these AWS managed policies grant exactly that")
+        for policy in ("service-role/AWSLambdaBasicExecutionRole", "service-role/AWSLambdaVPCAccessExecutionRole"):
+            acknowledge(provider, managed_policy_finding(policy), lambda_reason)
+        acknowledge(provider, managed_policy_finding("AmazonEC2ContainerRegistryReadOnly"),
+                    "the kubectl handler reads OCI Helm charts from ECR; read-only")
+        acknowledge(provider, 'IAM4[Policy::{"Fn::If":["EksClusterKubectlProviderHandlerHasEcrPublicC426D1A5",{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly"]]},{"Ref":"AWS::NoValue"}]}]',
+                    "read-only ECR Public access for Helm charts, attached by aws-cdk-lib only in partitions that have ECR Public")
+        acknowledge(provider, "IAM5[Resource::<EksClusterKubectlProviderHandlerDA75FB7A.Arn>:*]",
+                    "the custom resource framework invokes its own handler function and its versions (`<arn>:*`), nothing else")
+        acknowledge(provider, "L1", "the kubectl handler's runtime is fixed by aws-cdk-lib (pinned in requirements.txt) "
+                                    "and moves forward when the library is upgraded")

@@ -1,0 +1,125 @@
+"""Managed nodegroups: the GPU nodes the runner uses, and the CPU nodes that keep system pods off them."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from aws_cdk import aws_ec2 as ec2, aws_eks_v2 as eks, aws_iam as iam
+from constructs import Construct
+
+from stacks.nag import acknowledge, managed_policy_finding
+from charts.gpu_scheduling import GPU_NODE_LABEL_KEY, GPU_NODE_LABEL_VALUE, GPU_TAINT_KEY, GPU_TAINT_VALUE
+
+# Bottlerocket keeps its OS on a small first volume and images on the second; AL2023 uses one root volume.
+DATA_VOLUME_DEVICE = {"AL2023": "/dev/xvda", "BOTTLEROCKET": "/dev/xvdb"}
+
+# Lets operators reach nodes with Session Manager instead of SSH keys.
+SSM_POLICY = "AmazonSSMManagedInstanceCore"
+
+# AWS managed policies on every node role, and why each is the right one.
+NODE_ROLE_POLICIES = {
+    "AmazonEKSWorkerNodePolicy": "EKS requires it for managed nodegroup nodes to join the cluster; AWS maintains it with EKS",
+    "AmazonEKS_CNI_Policy": "the VPC CNI on each node assigns pod IPs with it; AWS maintains it with the CNI",
+    "AmazonEC2ContainerRegistryReadOnly": "nodes pull images from ECR (the EKS add-ons, AWS Deep Learning Containers); read-only",
+    SSM_POLICY: "Session Manager access to nodes replaces open SSH; AWS maintains the minimal SSM agent permissions",
+}
+
+# System nodes run small controller images only.
+SYSTEM_VOLUME_GIB = 30
+
+
+@dataclass(frozen=True)
+class SshAccess:
+    public_key_material: str
+    allowed_cidrs: Sequence[str]
+
+
+def _node_launch_template(scope: Construct, *, ami_type: str, volume_gib: int,
+                          security_groups: Sequence[ec2.ISecurityGroup] = (), key_pair: ec2.IKeyPair | None = None) -> ec2.LaunchTemplate:
+    """Encrypted gp3 disk and IMDSv2 with one hop, so pods cannot borrow the node's IAM role."""
+    template = ec2.LaunchTemplate(
+        scope, "LaunchTemplate",
+        block_devices=[ec2.BlockDevice(
+            device_name=DATA_VOLUME_DEVICE[ami_type.split("_")[0]],
+            volume=ec2.BlockDeviceVolume.ebs(volume_gib, volume_type=ec2.EbsDeviceVolumeType.GP3, encrypted=True,
+                                             delete_on_termination=True))],
+        require_imdsv2=True,
+        http_put_response_hop_limit=1,
+        key_pair=key_pair,
+        security_group=security_groups[0] if security_groups else None,
+    )
+    for group in security_groups[1:]:
+        template.add_security_group(group)
+    return template
+
+
+def _complete_node_role(nodegroup: eks.Nodegroup) -> None:
+    nodegroup.role.add_managed_policy(iam.ManagedPolicy.from_aws_managed_policy_name(SSM_POLICY))
+    for policy, reason in NODE_ROLE_POLICIES.items():
+        acknowledge(nodegroup.role, managed_policy_finding(policy), reason)
+
+
+class GpuNodegroup(Construct):
+    """The runner's GPU nodes: NVIDIA AMI chosen explicitly, labelled for the device plugin, tainted when system nodes exist."""
+
+    def __init__(self, scope: Construct, id: str, *, cluster: eks.Cluster, nodegroup_name: str, instance_types: Sequence[str],
+                 ami_type: str, capacity_type: str, desired: int, minimum: int, maximum: int, volume_gib: int,
+                 taint: bool, ssh: SshAccess | None = None) -> None:
+        super().__init__(scope, id)
+        security_groups: list[ec2.ISecurityGroup] = []
+        key_pair = None
+        if ssh is not None:
+            key_pair = ec2.KeyPair(self, "SshKey", public_key_material=ssh.public_key_material,
+                                   key_pair_name=f"{nodegroup_name}-ssh")
+            self.ssh_security_group = ec2.SecurityGroup(self, "SshAccess", vpc=cluster.vpc, allow_all_outbound=False,
+                                                        description=f"SSH to GPU nodes of {nodegroup_name}")
+            for cidr in ssh.allowed_cidrs:
+                self.ssh_security_group.add_ingress_rule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(22), "SSH from sshAllowedCidrs")
+            # A launch template that names security groups replaces EKS's default, so the cluster's group is listed too.
+            security_groups = [cluster.cluster_security_group, self.ssh_security_group]
+        self.launch_template = _node_launch_template(self, ami_type=ami_type, volume_gib=volume_gib,
+                                                     security_groups=security_groups, key_pair=key_pair)
+        self.nodegroup = eks.Nodegroup(
+            self, "Nodegroup",
+            cluster=cluster,
+            nodegroup_name=nodegroup_name,
+            instance_types=[ec2.InstanceType(name) for name in instance_types],
+            ami_type=getattr(eks.NodegroupAmiType, ami_type.upper()),  # always explicit: the library default is the retired AL2 GPU AMI
+            capacity_type=getattr(eks.CapacityType, capacity_type),
+            desired_size=desired,
+            min_size=minimum,
+            max_size=maximum,
+            labels={GPU_NODE_LABEL_KEY: GPU_NODE_LABEL_VALUE},
+            taints=[eks.TaintSpec(key=GPU_TAINT_KEY, value=GPU_TAINT_VALUE, effect=eks.TaintEffect.NO_SCHEDULE)] if taint else None,
+            launch_template_spec=eks.LaunchTemplateSpec(id=self.launch_template.launch_template_id,
+                                                        version=self.launch_template.latest_version_number),
+            subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
+            enable_node_auto_repair=True,
+        )
+        _complete_node_role(self.nodegroup)
+
+
+class SystemNodegroup(Construct):
+    """CPU nodes for CoreDNS, controllers and add-ons, so GPU nodes run GPU work only."""
+
+    def __init__(self, scope: Construct, id: str, *, cluster: eks.Cluster, nodegroup_name: str, instance_type: str,
+                 architecture: str, count: int) -> None:
+        super().__init__(scope, id)
+        ami_type = "AL2023_ARM_64_STANDARD" if architecture == "arm64" else "AL2023_X86_64_STANDARD"
+        self.launch_template = _node_launch_template(self, ami_type=ami_type, volume_gib=SYSTEM_VOLUME_GIB)
+        self.nodegroup = eks.Nodegroup(
+            self, "Nodegroup",
+            cluster=cluster,
+            nodegroup_name=nodegroup_name,
+            instance_types=[ec2.InstanceType(instance_type)],
+            ami_type=getattr(eks.NodegroupAmiType, ami_type),
+            desired_size=count,
+            min_size=count,
+            max_size=count,
+            launch_template_spec=eks.LaunchTemplateSpec(id=self.launch_template.launch_template_id,
+                                                        version=self.launch_template.latest_version_number),
+            subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
+            enable_node_auto_repair=True,
+        )
+        _complete_node_role(self.nodegroup)
+

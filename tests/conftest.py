@@ -1,0 +1,58 @@
+"""Session-wide fixtures: each named app configuration is synthesized once per worker that needs it."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.synth import Synthesized, synthesize
+
+os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+# Configurations that together exercise every cluster setting away from its default.
+CONFIGURATIONS: dict[str, dict[str, str]] = {
+    "default": {},
+    "custom": {
+        "clusterName": "gpu-lab",
+        "region": "eu-west-1",
+        "account": "123456789012",
+        "kubernetesVersion": "1.34",
+        "natGateways": "2",
+        "endpointPublicCidrs": "203.0.113.0/24,198.51.100.7/32",
+        "adminPrincipalArns": "arn:aws:iam::123456789012:role/PlatformAdmin,arn:aws:iam::123456789012:user/ops",
+        "nodegroupName": "gpus",
+        "nodeType": "g5.xlarge,g6.xlarge",
+        "nodes": "0",
+        "nodesMin": "0",
+        "nodesMax": "4",
+        "capacityType": "SPOT",
+        "nodeVolumeSize": "200",
+        "sshPublicKey": str(FIXTURES / "id_ed25519.pub"),
+        "sshAllowedCidrs": "10.20.0.0/16",
+        "systemNodes": "0",
+    },
+    "arm": {
+        "kubernetesVersion": "1.35",
+        "nodeType": "g5g.xlarge",
+        "gpuAmiType": "BOTTLEROCKET_ARM_64_NVIDIA",
+        "systemNodes": "3",
+        "systemNodeType": "m7g.large",
+    },
+}
+
+
+@pytest.fixture(scope="session")
+def synth_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cdk-out")
+
+
+@pytest.fixture(scope="session")
+def synthesized(synth_root: Path):
+    """`synthesized("custom")` -> the synthesized cloud assembly of that configuration."""
+    def get(name: str) -> Synthesized:
+        return synthesize(name, CONFIGURATIONS[name], synth_root)
+    return get

@@ -1,0 +1,53 @@
+"""Synthesize an app configuration once per test session and hand out its templates.
+
+Each configuration is a context dict, synthesized in-process through `app.main` (the
+same path `cdk synth` takes, cdk-nag included) into its own folder. Tests mark
+themselves with `pytest.mark.xdist_group(<config>)` so one worker synthesizes each.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import app
+
+Template = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Synthesized:
+    outdir: Path
+
+    def template(self, stack_name: str | None = None) -> Template:
+        files = sorted(self.outdir.glob("*.template.json")) if stack_name is None else [self.outdir / f"{stack_name}.template.json"]
+        assert len(files) == 1, f"expected one template in {self.outdir}, found {[f.name for f in files]}"
+        return json.loads(files[0].read_text())
+
+    def templates(self) -> dict[str, Template]:
+        return {f.name.removesuffix(".template.json"): json.loads(f.read_text()) for f in sorted(self.outdir.rglob("*.template.json"))}
+
+
+_cache: dict[str, Synthesized] = {}
+
+
+def synthesize(name: str, context: dict[str, Any], root: Path, environ: dict[str, str] | None = None) -> Synthesized:
+    if name not in _cache:
+        outdir = root / name
+        code = app.main(context=context, outdir=str(outdir), environ=environ or {})
+        assert code == 0, f"synth of configuration {name!r} failed with exit code {code}"
+        _cache[name] = Synthesized(outdir)
+    return _cache[name]
+
+
+def resources(template: Template, resource_type: str) -> dict[str, dict[str, Any]]:
+    """Logical id -> resource, for every resource of one type."""
+    return {key: res for key, res in template["Resources"].items() if res["Type"] == resource_type}
+
+
+def only(template: Template, resource_type: str) -> dict[str, Any]:
+    """The properties of the one resource of this type."""
+    found = resources(template, resource_type)
+    assert len(found) == 1, f"expected one {resource_type}, found {list(found)}"
+    return next(iter(found.values()))["Properties"]

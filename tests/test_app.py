@@ -1,0 +1,43 @@
+"""The app as users run it: bad input gives one line and exit 2 with nothing written; cdk-nag blocks findings."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import app
+
+ROOT = Path(__file__).parent.parent
+
+
+@pytest.mark.parametrize(("context", "line"), [
+    ({"nodeTyp": "g5.xlarge"}, "error: nodeTyp: unknown setting; did you mean nodeType?"),
+    ({"nodeType": "p2.xlarge"}, "error: nodeType: p2.xlarge has a Tesla K80 (Kepler) GPU, which current NVIDIA drivers "
+                                "no longer support. Use a current GPU type such as g4dn.xlarge, g5.xlarge or g6.xlarge."),
+    ({"nodes": "abc"}, "error: nodes: 'abc' is not a whole number. Give a count such as 1."),
+])
+def test_bad_setting_one_line_exit_2_nothing_written(tmp_path, capsys, context, line):
+    outdir = tmp_path / "cdk.out"
+    assert app.main(context=context, outdir=str(outdir), environ={}) == 2
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [line]
+    assert captured.out == ""
+    assert not outdir.exists() or not any(outdir.iterdir())
+
+
+def test_bad_environment_value_names_the_setting(tmp_path, capsys):
+    assert app.main(context={}, outdir=str(tmp_path / "o"), environ={"CDK_DEFAULT_ACCOUNT": "12345"}) == 2
+    assert capsys.readouterr().err.startswith("error: account: '12345' is not an AWS account id.")
+
+
+def test_app_py_run_as_the_cdk_cli_runs_it(tmp_path):
+    """The CLI passes context in CDK_CONTEXT_JSON and runs `python app.py`: no traceback reaches the user."""
+    env = {**os.environ, "CDK_CONTEXT_JSON": json.dumps({"region": "mars-1"}), "CDK_OUTDIR": str(tmp_path / "out")}
+    result = subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == ["error: region: 'mars-1' is not an AWS region. Use a region name such as us-west-2."]
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

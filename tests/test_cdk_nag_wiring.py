@@ -1,0 +1,23 @@
+"""cdk-nag runs on every synth: an unacknowledged finding stops `app.main` with one line and exit 1."""
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_sqs as sqs
+
+import app
+
+
+def test_unacknowledged_finding_fails_the_synth(tmp_path, capsys, monkeypatch):
+    original_build = app.build
+
+    def build_with_an_unencrypted_queue(cdk_app, environ):
+        stack = original_build(cdk_app, environ)
+        sqs.CfnQueue(stack, "PlainQueue")  # no SSE, no DLQ: AwsSolutions-SQS2/SQS3/SQS4
+        return stack
+
+    monkeypatch.setattr(app, "build", build_with_an_unencrypted_queue)
+    assert app.main(context={}, outdir=str(tmp_path / "out"), environ={}) == 1
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.startswith("error: cdk-nag: findings are not acknowledged.")
+    report = (tmp_path / "out" / "validation-report.json").read_text()
+    assert "PlainQueue" in report and "AwsSolutions-SQS" in report

@@ -1,0 +1,153 @@
+"""Settings: coercion, defaults from the environment, and every bad input with its exact message."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from settings import SETTING_NAMES, SettingError, load_settings, settings_table
+from tests.conftest import FIXTURES
+
+KEY = str(FIXTURES / "id_ed25519.pub")
+
+
+def error_of(context: dict, environ: dict | None = None) -> str:
+    with pytest.raises(SettingError) as raised:
+        load_settings(context, environ or {})
+    return f"{raised.value.setting}: {raised.value.message}"
+
+
+def test_defaults_without_context_or_environment():
+    s = load_settings({}, {})
+    assert (s.cluster_name, s.region, s.account, s.kubernetes_version) == ("test-eks", "us-west-2", None, "1.36")
+    assert (s.gpu_nodegroup_name, s.node_type, s.nodes, s.nodes_min, s.nodes_max) == ("test-eks", ["g4dn.xlarge"], 1, 1, 3)
+    assert (s.capacity_type, s.gpu_ami_type, s.node_volume_size) == ("ON_DEMAND", "AL2023_x86_64_NVIDIA", 100)
+    assert (s.system_nodes, s.system_node_type, s.nat_gateways) == (2, "t3.large", 1)
+    assert (s.ssh_public_key, s.ssh_allowed_cidrs, s.admin_principal_arns, s.endpoint_public_cidrs) == (None, [], [], ["0.0.0.0/0"])
+    assert s.taint_gpu_nodes
+
+
+def test_environment_fallbacks_in_order():
+    s = load_settings({}, {"AWS_CLUSTER_NAME": "from-env", "AWS_DEFAULT_REGION": "eu-west-1",
+                           "CDK_DEFAULT_REGION": "us-east-1", "CDK_DEFAULT_ACCOUNT": "123456789012"})
+    assert (s.cluster_name, s.region, s.account) == ("from-env", "eu-west-1", "123456789012")
+    assert load_settings({}, {"CDK_DEFAULT_REGION": "us-east-1"}).region == "us-east-1"
+
+
+def test_context_wins_over_environment():
+    s = load_settings({"clusterName": "from-context", "region": "ap-south-1"}, {"AWS_CLUSTER_NAME": "env", "AWS_DEFAULT_REGION": "eu-west-1"})
+    assert (s.cluster_name, s.region) == ("from-context", "ap-south-1")
+
+
+def test_strings_from_the_command_line_are_coerced():
+    s = load_settings({"nodes": "2", "nodesMax": "4", "nodeType": "g5.xlarge, g6.xlarge", "systemNodes": "0",
+                       "capacityType": "spot", "endpointPublicCidrs": "203.0.113.0/24"}, {})
+    assert (s.nodes, s.nodes_max, s.node_type, s.system_nodes, s.capacity_type) == (2, 4, ["g5.xlarge", "g6.xlarge"], 0, "SPOT")
+    assert not s.taint_gpu_nodes
+
+
+def test_json_values_from_cdk_json_are_accepted():
+    s = load_settings({"nodes": 2, "nodeType": ["g5.xlarge"], "endpointPublicCidrs": ["203.0.113.0/24"]}, {})
+    assert (s.nodes, s.node_type, s.endpoint_public_cidrs) == (2, ["g5.xlarge"], ["203.0.113.0/24"])
+
+
+def test_nodegroup_name_defaults_to_the_cluster_name():
+    assert load_settings({"clusterName": "lab"}, {}).gpu_nodegroup_name == "lab"
+    assert load_settings({"clusterName": "lab", "nodegroupName": "gpus"}, {}).gpu_nodegroup_name == "gpus"
+
+
+def test_cdk_own_context_keys_are_not_settings():
+    load_settings({"@aws-cdk/core:checkSecretUsage": True, "aws:cdk:enable-path-metadata": True,
+                   "availability-zones:account=1:region=x": ["a"]}, {})
+
+
+def test_ssh_key_is_read():
+    s = load_settings({"sshPublicKey": KEY, "sshAllowedCidrs": "10.0.0.0/8"}, {})
+    assert s.ssh_key.material.startswith("ssh-ed25519 ")
+
+
+BAD_INPUT = [
+    ({"nodeType": "m5.large"}, "nodeType: m5.large has no NVIDIA GPU that this project knows of. "
+                               "Use a GPU type such as g4dn.xlarge, g5.xlarge or g6.xlarge"),
+    ({"nodeType": "p2.xlarge"}, "nodeType: p2.xlarge has a Tesla K80 (Kepler) GPU, which current NVIDIA drivers no longer support. "
+                                "Use a current GPU type such as g4dn.xlarge, g5.xlarge or g6.xlarge"),
+    ({"nodeType": "inf2.xlarge"}, "nodeType: inf2.xlarge carries AWS Inferentia2, not an NVIDIA GPU. "
+                                  "Use an NVIDIA GPU type such as g4dn.xlarge, g5.xlarge or g6.xlarge"),
+    ({"nodeType": "g5g.xlarge"}, "nodeType: g5g.xlarge is arm64 but gpuAmiType AL2023_x86_64_NVIDIA is x86_64. "
+                                 "Set gpuAmiType=AL2023_ARM_64_NVIDIA or pick x86_64 node types"),
+    ({"nodeType": "g5.xlarge,g5g.xlarge"}, "nodeType: g5.xlarge,g5g.xlarge mixes x86_64 and arm64 types. "
+                                           "One nodegroup runs one AMI: list types of one architecture"),
+    ({"nodeType": "g5.3xlarge"}, "nodeType: g5.3xlarge is not a size of g5 this project knows. Use one of g5.12xlarge, g5.16xlarge, "
+                                 "g5.24xlarge, g5.2xlarge, g5.48xlarge, g5.4xlarge, g5.8xlarge, g5.xlarge"),
+    ({"nodesMin": "4"}, "nodesMin: 4 is above nodesMax (3). Lower nodesMin or raise nodesMax"),
+    ({"nodes": "5"}, "nodes: 5 is outside nodesMin..nodesMax (1..3). Give a count in that range"),
+    ({"nodes": "0"}, "nodes: 0 is outside nodesMin..nodesMax (1..3). Give a count in that range"),
+    ({"nodes": "-1"}, "nodes: -1 is negative. Give 0 or more"),
+    ({"nodesMax": "three"}, "nodesMax: 'three' is not a whole number. Give a count such as 1"),
+    ({"nodes": "1.5"}, "nodes: '1.5' is not a whole number. Give a count such as 1"),
+    ({"nodesMax": "0", "nodesMin": "0", "nodes": "0"}, "nodesMax: 0 leaves no room for any GPU node. Give 1 or more"),
+    ({"clusterName": "my cluster"}, "clusterName: 'my cluster' is not a valid EKS cluster name. "
+                                    "Use 1 to 100 letters, digits, '-' or '_', starting with a letter or digit"),
+    ({"clusterName": "a" * 101}, f"clusterName: '{'a' * 101}' is not a valid EKS cluster name. "
+                                 "Use 1 to 100 letters, digits, '-' or '_', starting with a letter or digit"),
+    ({"region": "mars-1"}, "region: 'mars-1' is not an AWS region. Use a region name such as us-west-2"),
+    ({"account": "12345"}, "account: '12345' is not an AWS account id. Give the 12-digit account id, or leave it unset"),
+    ({"kubernetesVersion": "1.20"}, "kubernetesVersion: 1.20 is not supported. Use one of 1.34, 1.35, 1.36"),
+    ({"capacityType": "CHEAP"}, "capacityType: 'CHEAP' is not a capacity type. Use ON_DEMAND or SPOT"),
+    ({"gpuAmiType": "AL2_x86_64_GPU"}, "gpuAmiType: AL2_x86_64_GPU is end of life (AL2 AMIs lost support on 2025-11-26). "
+                                      "Use AL2023_x86_64_NVIDIA or another of AL2023_x86_64_NVIDIA, AL2023_ARM_64_NVIDIA, "
+                                      "BOTTLEROCKET_x86_64_NVIDIA, BOTTLEROCKET_ARM_64_NVIDIA"),
+    ({"gpuAmiType": "WINDOWS"}, "gpuAmiType: 'WINDOWS' is not an NVIDIA AMI type. Use one of AL2023_x86_64_NVIDIA, "
+                                "AL2023_ARM_64_NVIDIA, BOTTLEROCKET_x86_64_NVIDIA, BOTTLEROCKET_ARM_64_NVIDIA"),
+    ({"sshPublicKey": KEY}, "sshAllowedCidrs: is required with sshPublicKey. List who may reach port 22, like 203.0.113.0/24"),
+    ({"sshPublicKey": KEY, "sshAllowedCidrs": "10.0.0.0/8", "gpuAmiType": "BOTTLEROCKET_x86_64_NVIDIA"},
+     "sshPublicKey: BOTTLEROCKET_x86_64_NVIDIA nodes run no SSH server. Reach them with Session Manager "
+     "(every node has SSM access), or choose an AL2023 gpuAmiType"),
+    ({"sshAllowedCidrs": "10.0.0.0/8"}, "sshAllowedCidrs: is set but sshPublicKey is not. Set sshPublicKey too, or drop sshAllowedCidrs"),
+    ({"sshPublicKey": KEY, "sshAllowedCidrs": "10.0.0.1/8"},
+     "sshAllowedCidrs: '10.0.0.1/8' is not an IPv4 CIDR block. Write it like 203.0.113.0/24"),
+    ({"endpointPublicCidrs": "203.0.113.0/33"}, "endpointPublicCidrs: '203.0.113.0/33' is not an IPv4 CIDR block. Write it like 203.0.113.0/24"),
+    ({"endpointPublicCidrs": "203.0.113.7"}, "endpointPublicCidrs: '203.0.113.7' has no prefix length. Write it like 203.0.113.7/32"),
+    ({"adminPrincipalArns": "arn:aws:iam::123:role/Admin"},
+     "adminPrincipalArns: 'arn:aws:iam::123:role/Admin' is not an IAM role or user ARN. Write it like arn:aws:iam::123456789012:role/Admin"),
+    ({"nodeVolumeSize": "5"}, "nodeVolumeSize: 5 GiB is too small for the NVIDIA AMI plus CUDA images. Give at least 50"),
+    ({"systemNodes": "-1"}, "systemNodes: -1 is negative. Give 0 or more"),
+    ({"systemNodeType": "large"}, "systemNodeType: 'large' is not an EC2 instance type. Write it like t3.large"),
+    ({"natGateways": "0"}, "natGateways: 0 is out of range: nodes in private subnets need a NAT gateway, and the VPC spans 2 zones. "
+                           "Use 1 or 2"),
+    ({"nodeTyp": "g5.xlarge"}, "nodeTyp: unknown setting; did you mean nodeType?"),
+    ({"zzz": "1"}, "zzz: unknown setting; see the settings table in README.md"),
+]
+
+
+@pytest.mark.parametrize(("context", "message"), BAD_INPUT, ids=[next(iter(c)) + "=" + str(next(iter(c.values())))[:20] for c, _ in BAD_INPUT])
+def test_bad_input_has_one_exact_message(context, message):
+    assert error_of(context) == message
+
+
+def test_missing_ssh_key_file(tmp_path: Path):
+    missing = tmp_path / "nope.pub"
+    assert error_of({"sshPublicKey": str(missing), "sshAllowedCidrs": "10.0.0.0/8"}) == (
+        f"sshPublicKey: {missing} does not exist. Give the path of an OpenSSH public key, such as ~/.ssh/id_ed25519.pub")
+
+
+def test_private_ssh_key_is_refused_and_never_read_into_settings(tmp_path: Path):
+    private = tmp_path / "id_ed25519"
+    private.write_text("-----BEGIN OPENSSH PRIVATE KEY-----\nnot-a-real-key\n-----END OPENSSH PRIVATE KEY-----\n")
+    message = error_of({"sshPublicKey": str(private), "sshAllowedCidrs": "10.0.0.0/8"})
+    assert message == f"sshPublicKey: {private} is a private key, which must never leave your machine. Give the .pub file beside it"
+    assert "not-a-real-key" not in message
+
+
+def test_a_file_that_is_not_a_public_key(tmp_path: Path):
+    other = tmp_path / "notes.txt"
+    other.write_text("hello\n")
+    assert error_of({"sshPublicKey": str(other), "sshAllowedCidrs": "10.0.0.0/8"}) == (
+        f"sshPublicKey: {other} is not an OpenSSH RSA or ED25519 public key (EC2 imports only those). "
+        "Give a file that starts with ssh-ed25519 or ssh-rsa")
+
+
+def test_readme_settings_table_is_generated_from_the_model():
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    assert settings_table() in readme, "README.md's settings table is stale: paste the output of `python settings.py`"
+    assert all(f"`{name}`" in readme for name in SETTING_NAMES)
