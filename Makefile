@@ -13,7 +13,11 @@ CDK := node_modules/.bin/cdk
 # Extra CDK arguments, e.g. make synth CDK_ARGS="-c nodeType=g5.xlarge"
 CDK_ARGS ?=
 
-.PHONY: help install synth test deploy diff destroy bench constraints clean
+# make sqs-secret: which Secrets Manager secret and region (match the sqsSecretName and region settings)
+SQS_SECRET_NAME ?= studioml-runner/aws-sqs
+REGION ?= $(or $(AWS_DEFAULT_REGION),us-west-2)
+
+.PHONY: help install synth test deploy diff destroy sqs-secret bench constraints clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -32,7 +36,7 @@ install: $(VENV)/.installed node_modules/.installed ## create .venv and node_mod
 # Synthesis needs no AWS access: skip the EC2 metadata service (an account-specific synth takes -c account=...).
 synth: install ## synthesize the stack into cdk.out/ (runs cdk-nag)
 	AWS_EC2_METADATA_DISABLED=true $(CDK) synth --quiet --no-notices $(CDK_ARGS)
-	@echo "CloudFormation: cdk.out/*.template.json"
+	@echo "CloudFormation: cdk.out/*.template.json; Kubernetes manifests: dist/*.k8s.yaml"
 
 test: install ## the whole offline test suite
 	AWS_EC2_METADATA_DISABLED=true $(PY) -m pytest -n 2 --dist loadgroup
@@ -45,6 +49,9 @@ diff: install ## show what a deploy would change
 
 destroy: install ## delete the stack and everything in it
 	$(CDK) destroy $(CDK_ARGS)
+
+sqs-secret: install ## check ~/.aws/credentials and ~/.aws/config, store them in Secrets Manager for the runner
+	$(PY) scripts/store_sqs_secret.py --secret-name "$(SQS_SECRET_NAME)" --region "$(REGION)"
 
 bench: install ## synth time and size against a bare EKS baseline
 	$(PY) bench/synth_bench.py

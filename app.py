@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Entry point: read the settings once, build the stack, run cdk-nag, synthesize."""
+"""Entry point: read the settings once, build the stack, run cdk-nag, synthesize; write the charts to dist/ for review."""
 from __future__ import annotations
 
 import os
@@ -23,13 +23,17 @@ def build(app: cdk.App, environ: Mapping[str, str]) -> GpuClusterStack:
     return stack
 
 
-def main(context: Mapping[str, Any] | None = None, outdir: str | None = None, environ: Mapping[str, str] = os.environ) -> int:
+def main(context: Mapping[str, Any] | None = None, outdir: str | None = None, environ: Mapping[str, str] = os.environ,
+         manifests_dir: str | None = "dist") -> int:
+    """Synthesizes into `outdir` (the CLI's cdk.out) and writes the Kubernetes manifests into `manifests_dir`."""
     app = cdk.App(context=dict(context) if context is not None else None, outdir=outdir)
     try:
-        build(app, environ)
+        stack = build(app, environ)
     except SettingError as err:
         print(err.line, file=sys.stderr)
         return 2
+    for note in stack.workloads.notes:
+        print(note, file=sys.stderr)
     try:
         app.synth()
     except RuntimeError as err:  # cdk-nag findings nobody acknowledged: name them, no jsii traceback
@@ -38,6 +42,8 @@ def main(context: Mapping[str, Any] | None = None, outdir: str | None = None, en
         print(f"error: cdk-nag: findings are not acknowledged. Fix them or acknowledge them with a reason; "
               f"report: {Path(app.outdir) / 'validation-report.json'}", file=sys.stderr)
         return 1
+    if manifests_dir is not None:
+        stack.workloads.write_manifests(Path(manifests_dir))
     return 0
 
 

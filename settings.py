@@ -17,10 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, Mapping
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo, field_validator,
+                      model_validator)
 from pydantic.alias_generators import to_camel
 
 from instance_types import GpuInstanceType, InstanceTypeError, cpu_architecture, gpu_instance_type
+from quantities import GIB, QuantityError, cpu_cores, gib, memory_bytes, runner_cache_bytes
+from sqs_credentials import SqsCredentialFiles, SqsCredentialsError, read_sqs_credential_files
 
 SUPPORTED_KUBERNETES_VERSIONS = ("1.34", "1.35", "1.36")
 
@@ -33,6 +36,20 @@ NVIDIA_AMI_TYPES = {
 END_OF_LIFE_AMI_TYPES = {"AL2_x86_64_GPU", "AL2_x86_64", "AL2_ARM_64"}
 
 MIN_NODE_VOLUME_GIB = 50
+
+# The last studio-go-runner release line (0.14.x); pinned, never `latest`.
+DEFAULT_RUNNER_IMAGE = "quay.io/leafai/studio-go-runner:0.14.3"
+
+# What a GPU node keeps for itself (kubelet, container runtime, VPC CNI, kube-proxy, device plugin,
+# Pod Identity agent) before the runner can have the rest: 0.5 vCPU, and 1 GiB plus 10% of memory.
+NODE_RESERVED_CPU = 0.5
+NODE_RESERVED_MEMORY_FIXED = 1 * GIB
+NODE_RESERVED_MEMORY_SHARE = 0.10
+MIN_CACHE_BYTES = 10**9  # the runner refuses a cache below 1 GB
+
+SQS_CREDENTIAL_MODES = ("secretsmanager", "file", "none")
+ECR_REFRESH_CHOICES = ("auto", "true", "false")
+PRIVATE_ECR_IMAGE = re.compile(r"(?P<registry>\d{12}\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?)/.+")
 
 # Settings fall back to these environment variables, in order, before their default.
 ENV_FALLBACKS: dict[str, tuple[str, ...]] = {
@@ -163,6 +180,49 @@ class Settings(BaseModel):
                                    runbook="(none: system pods ran on the GPU node)")
     system_node_type: Text = _setting("t3.large", meaning="instance type of the system nodes", runbook="")
 
+    # --- GPU checks -----------------------------------------------------------------------
+    device_plugin_version: Text = _setting("v0.20.0", meaning="NVIDIA device plugin release (not used on Bottlerocket, which ships its own)",
+                                           runbook="`kubectl create -f nvidia-device-plugin.yml` (1.0.0-beta4)")
+    gpu_smoke_test: Flag = _setting(True, meaning="a Job that runs `nvidia-smi` on a GPU node after each deploy",
+                                    runbook="\"GPU Testing\" by hand")
+    gpu_test_pods: Flag = _setting(False, meaning="also create the runbook's `tf-gpu` and `nvidia-smi` pods (each with a deadline)",
+                                   runbook="the `tf-gpu` and `nvidia-smi` pods")
+    verify_gpu_on_deploy: Flag = _setting(False, meaning="the deploy waits for the smoke test and fails if it never succeeds",
+                                          runbook="`kubectl exec -it tf-gpu nvidia-smi`")
+
+    # --- the runner -------------------------------------------------------------------------
+    namespace: Text = _setting("default", meaning="namespace of the runner's objects (created unless `default`)",
+                               runbook="`default`")
+    runner_image: Text = _setting(DEFAULT_RUNNER_IMAGE, meaning="runner image, pinned to a version tag or digest (never `latest`)",
+                                  runbook="`image:` in `examples/aws/deployment.yaml`")
+    runner_replicas: Count = _setting(1, meaning="runner pods", runbook="`replicas:` in the example Deployment")
+    runner_gpus: Count = _setting(1, meaning="GPUs per runner pod (requests = limits)", runbook="`nvidia.com/gpu: 1`")
+    runner_cpu: Text = _setting("2", meaning="CPU per runner pod (requests = limits)", runbook="`cpu: 2`")
+    runner_memory: Text = _setting("12Gi", meaning="memory per runner pod (requests = limits); must fit every `nodeType`",
+                                   runbook="`memory: 32Gi` (sized for p2.xlarge)")
+    runner_scratch_size: Text = _setting("50Gi", meaning="size limit of the runner's `/tmp` (holds the cache); below `nodeVolumeSize`",
+                                         runbook="unbounded `/tmp`")
+    queue_match: Text = _setting("^sqs_.*$", meaning="`QUEUE_MATCH`: regular expression on the queue names the runner serves",
+                                 runbook="`QUEUE_MATCH` in `studioml-env`")
+    cache_size: Text = _setting("10Gib", meaning="`CACHE_SIZE` (at least 1 GB; below `runnerScratchSize`)",
+                                runbook="`CACHE_SIZE` in `studioml-env`")
+    clear_text_messages: Flag = _setting(True, meaning="`CLEAR_TEXT_MESSAGES`: accept unencrypted requests",
+                                         runbook="`CLEAR_TEXT_MESSAGES` in `studioml-env`")
+
+    # --- SQS credentials and image pulls ----------------------------------------------------
+    sqs_credentials: Text = _setting("secretsmanager", meaning="`secretsmanager` (synced by External Secrets, nothing in the template), "
+                                     "`file` (read `~/.aws` at synth: values land in the template) or `none`",
+                                     runbook="`kubectl apply` of Secret `studioml-runner-aws-sqs`")
+    sqs_secret_name: Text = _setting("studioml-runner/aws-sqs", meaning="Secrets Manager secret read in `secretsmanager` mode "
+                                     "(JSON keys `credentials` and `config`; `make sqs-secret` writes it)")
+    sqs_credentials_file: Text = _setting("~/.aws/credentials", meaning="read in `file` mode only", runbook="`cat ~/.aws/credentials | base64`")
+    sqs_config_file: Text = _setting("~/.aws/config", meaning="read in `file` mode only", runbook="`cat ~/.aws/config | base64`")
+    ecr_credential_refresh: Text = _setting("auto", meaning="`true`, `false`, or `auto` = on when `runnerImage` is a private ECR image",
+                                            runbook="CronJob `studioml-go-runner-ecr-cred` with pasted keys")
+
+    _ssh_key: SshPublicKey | None = PrivateAttr(default=None)
+    _sqs_files: SqsCredentialFiles | None = PrivateAttr(default=None)
+
     # --- checks of single values ----------------------------------------------------------
     @field_validator("cluster_name")
     @classmethod
@@ -273,6 +333,99 @@ class Settings(BaseModel):
             raise ValueError(f"{value!r} is not an EC2 instance type. Write it like t3.large")
         return value
 
+    @field_validator("device_plugin_version")
+    @classmethod
+    def _device_plugin_version(cls, value: str) -> str:
+        if not re.fullmatch(r"v\d+\.\d+\.\d+", value):
+            raise ValueError(f"{value!r} is not a release tag. Pin a release such as v0.20.0")
+        return value
+
+    @field_validator("namespace")
+    @classmethod
+    def _namespace(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?", value):
+            raise ValueError(f"{value!r} is not a Kubernetes namespace name. Use lower-case letters, digits and '-', "
+                             "at most 63, starting and ending with a letter or digit")
+        return value
+
+    @field_validator("runner_image")
+    @classmethod
+    def _runner_image(cls, value: str) -> str:
+        if "@sha256:" in value:
+            return value
+        name, _, tag = value.rpartition(":")
+        if not name or "/" in tag:
+            raise ValueError(f"{value!r} has no tag. Pin a release, such as {DEFAULT_RUNNER_IMAGE}")
+        if tag == "latest":
+            raise ValueError(f"{value!r} is not pinned: latest changes under a running cluster. Pin a release, such as {DEFAULT_RUNNER_IMAGE}")
+        return value
+
+    @field_validator("runner_gpus")
+    @classmethod
+    def _runner_gpus(cls, value: int) -> int:
+        if value == 0:
+            raise ValueError("0 GPUs leaves the runner nothing to run on. Give 1 or more")
+        return value
+
+    @field_validator("runner_cpu")
+    @classmethod
+    def _runner_cpu(cls, value: str) -> str:
+        try:
+            cpu_cores(value)
+        except QuantityError as err:
+            raise ValueError(str(err)) from None
+        return value
+
+    @field_validator("runner_memory", "runner_scratch_size")
+    @classmethod
+    def _memory(cls, value: str) -> str:
+        try:
+            memory_bytes(value)
+        except QuantityError as err:
+            raise ValueError(str(err)) from None
+        return value
+
+    @field_validator("queue_match")
+    @classmethod
+    def _queue_match(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as err:
+            raise ValueError(f"{value!r} is not a regular expression ({err}). Give one such as ^sqs_.*$") from None
+        return value
+
+    @field_validator("cache_size")
+    @classmethod
+    def _cache_size(cls, value: str) -> str:
+        try:
+            size = runner_cache_bytes(value)
+        except QuantityError as err:
+            raise ValueError(str(err)) from None
+        if size < MIN_CACHE_BYTES:
+            raise ValueError(f"{value} is below the runner's 1 GB minimum. Give 1Gib or more")
+        return value
+
+    @field_validator("sqs_credentials")
+    @classmethod
+    def _sqs_credentials(cls, value: str) -> str:
+        if value not in SQS_CREDENTIAL_MODES:
+            raise ValueError(f"{value!r} is not a credentials mode. Use one of {', '.join(SQS_CREDENTIAL_MODES)}")
+        return value
+
+    @field_validator("sqs_secret_name")
+    @classmethod
+    def _sqs_secret_name(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9/_+=.@-]{1,512}", value):
+            raise ValueError(f"{value!r} is not a Secrets Manager secret name. Use letters, digits and /_+=.@-")
+        return value
+
+    @field_validator("ecr_credential_refresh")
+    @classmethod
+    def _ecr_credential_refresh(cls, value: str) -> str:
+        if value.lower() not in ECR_REFRESH_CHOICES:
+            raise ValueError(f"{value!r} is not one of {', '.join(ECR_REFRESH_CHOICES)}. Use auto unless you know better")
+        return value.lower()
+
     # --- checks across settings -----------------------------------------------------------
     @model_validator(mode="after")
     def _across(self) -> "Settings":
@@ -294,6 +447,50 @@ class Settings(BaseModel):
                                "(every node has SSM access), or choose an AL2023 gpuAmiType")
         if self.ssh_allowed_cidrs and self.ssh_public_key is None:
             raise SettingError("sshAllowedCidrs", "is set but sshPublicKey is not. Set sshPublicKey too, or drop sshAllowedCidrs")
+        self._check_runner_fits()
+        if self.verify_gpu_on_deploy and not self.gpu_smoke_test:
+            raise SettingError("verifyGpuOnDeploy", "waits for the smoke test, but gpuSmokeTest is false. Set gpuSmokeTest=true too")
+        if self.ecr_credential_refresh == "true" and self.ecr_registry is None:
+            raise SettingError("ecrCredentialRefresh", f"is true but runnerImage {self.runner_image} is not a private ECR image. "
+                               "Set it to auto or false")
+        return self
+
+    def _check_runner_fits(self) -> None:
+        """The runner's requests must fit one node of every nodeType, less the node's own reserve."""
+        cpu, memory = cpu_cores(self.runner_cpu), memory_bytes(self.runner_memory)
+        for node in self.gpu_instance_types:
+            free_cpu = node.vcpus - NODE_RESERVED_CPU
+            free_memory = node.memory_gib * GIB * (1 - NODE_RESERVED_MEMORY_SHARE) - NODE_RESERVED_MEMORY_FIXED
+            if self.runner_gpus > node.gpus:
+                raise SettingError("runnerGpus", f"{self.runner_gpus} does not fit one {node.name} ({node.gpus} GPU). "
+                                   f"Give {node.gpus} or less, or a nodeType with more GPUs")
+            if cpu > free_cpu:
+                raise SettingError("runnerCpu", f"{self.runner_cpu} does not fit one {node.name} ({node.vcpus} vCPUs, "
+                                   f"{NODE_RESERVED_CPU:g} kept for the node). Give {free_cpu:g} or less, or a larger nodeType")
+            if memory > free_memory:
+                fits = f"{int(free_memory / GIB * 10) / 10:g}Gi"
+                raise SettingError("runnerMemory", f"{self.runner_memory} does not fit one {node.name} ({node.memory_gib:g} GiB, "
+                                   f"{gib(node.memory_gib * GIB - free_memory)} kept for the node). Give {fits} or less, or a larger nodeType")
+        scratch = memory_bytes(self.runner_scratch_size)
+        if scratch >= self.node_volume_size * GIB:
+            raise SettingError("runnerScratchSize", f"{self.runner_scratch_size} is not below nodeVolumeSize ({self.node_volume_size} GiB), "
+                               f"which also holds the AMI and images. Give at most {self.node_volume_size // 2}Gi, or raise nodeVolumeSize")
+        if runner_cache_bytes(self.cache_size) >= scratch:
+            raise SettingError("cacheSize", f"{self.cache_size} does not fit in runnerScratchSize ({self.runner_scratch_size}), "
+                               "where the cache lives. Lower cacheSize or raise runnerScratchSize")
+
+    @model_validator(mode="after")
+    def _read_files(self, info: ValidationInfo) -> "Settings":
+        """Reads the files settings point at, now, so a bad one stops the app before anything is synthesized."""
+        home = Path((info.context or {}).get("home") or Path.home())
+        if self.ssh_public_key is not None:
+            object.__setattr__(self, "_ssh_key", _read_ssh_public_key(_expand(self.ssh_public_key, home)))
+        if self.sqs_credentials == "file":
+            try:
+                files = read_sqs_credential_files(_expand(self.sqs_credentials_file, home), _expand(self.sqs_config_file, home))
+            except SqsCredentialsError as err:
+                raise SettingError(err.setting, err.message) from None
+            object.__setattr__(self, "_sqs_files", files)
         return self
 
     # --- derived values -------------------------------------------------------------------
@@ -320,11 +517,37 @@ class Settings(BaseModel):
 
     @property
     def ssh_key(self) -> SshPublicKey | None:
-        return _read_ssh_public_key(self.ssh_public_key) if self.ssh_public_key else None
+        return self._ssh_key
+
+    @property
+    def sqs_files(self) -> SqsCredentialFiles | None:
+        """The checked credential files, in `file` mode only."""
+        return self._sqs_files
+
+    @property
+    def device_plugin_needed(self) -> bool:
+        """Bottlerocket NVIDIA AMIs run their own device plugin; AL2023 ones do not."""
+        return not self.gpu_ami_type.startswith("BOTTLEROCKET")
+
+    @property
+    def ecr_registry(self) -> str | None:
+        """`<account>.dkr.ecr.<region>.amazonaws.com` when runnerImage is a private ECR image."""
+        match = PRIVATE_ECR_IMAGE.fullmatch(self.runner_image)
+        return match.group("registry") if match else None
+
+    @property
+    def ecr_refresh(self) -> bool:
+        if self.ecr_credential_refresh == "auto":
+            return self.ecr_registry is not None
+        return self.ecr_credential_refresh == "true"
 
 
-def _read_ssh_public_key(path_text: str) -> SshPublicKey:
-    path = Path(path_text).expanduser()
+def _expand(path_text: str, home: Path) -> Path:
+    """`~` is the HOME the app was given, so tests and CI never read the real one."""
+    return home / path_text[2:] if path_text == "~" or path_text.startswith("~/") else Path(path_text)
+
+
+def _read_ssh_public_key(path: Path) -> SshPublicKey:
     try:
         material = path.read_text().strip()
     except FileNotFoundError:
@@ -366,11 +589,9 @@ def load_settings(context: Mapping[str, Any], environ: Mapping[str, str]) -> Set
                 raw[name] = environ[variable]
                 break
     try:
-        settings = Settings.model_validate(raw)
+        return Settings.model_validate(raw, context={"home": environ.get("HOME")})
     except ValidationError as err:
         raise _first_error(err) from None
-    settings.ssh_key  # read and check the key file now, so a bad one stops the app before any synthesis
-    return settings
 
 
 def _first_error(err: ValidationError) -> SettingError:

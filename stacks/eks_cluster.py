@@ -1,18 +1,25 @@
 """The EKS control plane: version-matched kubectl, encrypted secrets, audit logs, restricted endpoint, admin access."""
 from __future__ import annotations
 
+import importlib
 from typing import Sequence
 
-from aws_cdk import RemovalPolicy, aws_ec2 as ec2, aws_eks_v2 as eks, aws_kms as kms, aws_logs as logs
-from aws_cdk.lambda_layer_kubectl_v34 import KubectlV34Layer
-from aws_cdk.lambda_layer_kubectl_v35 import KubectlV35Layer
-from aws_cdk.lambda_layer_kubectl_v36 import KubectlV36Layer
+from aws_cdk import RemovalPolicy, aws_ec2 as ec2, aws_eks_v2 as eks, aws_kms as kms, aws_lambda as lambda_, aws_logs as logs
 from constructs import Construct
 
+from settings import SUPPORTED_KUBERNETES_VERSIONS
 from stacks.nag import acknowledge, managed_policy_finding
 
-# The kubectl that applies manifests must match the cluster's minor version.
-KUBECTL_LAYERS = {"1.34": KubectlV34Layer, "1.35": KubectlV35Layer, "1.36": KubectlV36Layer}
+
+def kubectl_layer(scope: Construct, id: str, kubernetes_version: str) -> lambda_.ILayerVersion:
+    """The kubectl layer of the cluster's own minor version (kubectl must match it).
+
+    Imported on demand: each layer package loads a large asset bundle, and a synth needs only one.
+    """
+    assert kubernetes_version in SUPPORTED_KUBERNETES_VERSIONS, kubernetes_version
+    minor = kubernetes_version.split(".")[1]
+    module = importlib.import_module(f"aws_cdk.lambda_layer_kubectl_v{minor}")
+    return getattr(module, f"KubectlV{minor}Layer")(scope, id)
 
 CONTROL_PLANE_LOGS = [
     eks.ClusterLoggingTypes.API,
@@ -53,7 +60,7 @@ class GpuEksCluster(Construct):
             endpoint_access=eks.EndpointAccess.PUBLIC_AND_PRIVATE.only_from(*endpoint_public_cidrs),
             secrets_encryption_key=self.secrets_key,
             cluster_logging=CONTROL_PLANE_LOGS,
-            kubectl_provider_options=eks.KubectlProviderOptions(kubectl_layer=KUBECTL_LAYERS[kubernetes_version](self, "KubectlLayer")),
+            kubectl_provider_options=eks.KubectlProviderOptions(kubectl_layer=kubectl_layer(self, "KubectlLayer", kubernetes_version)),
         )
         self.cluster.node.add_dependency(self.control_plane_logs)
         self._acknowledge_library_roles()

@@ -1,4 +1,4 @@
-"""The stack: wires network, cluster and nodegroups together, and prints how to reach the result."""
+"""The stack: wires network, cluster, nodegroups and workloads together, and prints how to reach the result."""
 from __future__ import annotations
 
 from typing import Any
@@ -10,6 +10,7 @@ from settings import Settings
 from stacks.cluster_network import ClusterNetwork
 from stacks.eks_cluster import GpuEksCluster
 from stacks.nodegroups import GpuNodegroup, SshAccess, SystemNodegroup
+from stacks.workloads import GpuWorkloads
 
 # The runbook's check that GPUs are allocatable on every node.
 GPU_ALLOCATABLE_COMMAND = 'kubectl get nodes "-o=custom-columns=NAME:.metadata.name,GPU:.status.allocatable.nvidia\\.com/gpu"'
@@ -57,6 +58,8 @@ class GpuClusterStack(Stack):
             taint=settings.taint_gpu_nodes,
             ssh=SshAccess(key.material, settings.ssh_allowed_cidrs) if key else None,
         )
+        nodes = [self.gpu_nodes, *([self.system_nodes] if self.system_nodes else [])]
+        self.workloads = GpuWorkloads(self, "Workloads", cluster=cluster, nodes=nodes, settings=settings)
         self._outputs(settings)
 
     @property

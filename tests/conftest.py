@@ -34,6 +34,15 @@ CONFIGURATIONS: dict[str, dict[str, str]] = {
         "sshPublicKey": str(FIXTURES / "id_ed25519.pub"),
         "sshAllowedCidrs": "10.20.0.0/16",
         "systemNodes": "0",
+        "namespace": "studioml",
+        "gpuTestPods": "true",
+        "verifyGpuOnDeploy": "true",
+        "runnerImage": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/studio-go-runner:0.14.3",
+        "runnerReplicas": "2",
+        "runnerCpu": "3",
+        "runnerMemory": "10Gi",
+        "sqsCredentials": "none",
+        "clearTextMessages": "false",
     },
     "arm": {
         "kubernetesVersion": "1.35",
@@ -41,8 +50,28 @@ CONFIGURATIONS: dict[str, dict[str, str]] = {
         "gpuAmiType": "BOTTLEROCKET_ARM_64_NVIDIA",
         "systemNodes": "3",
         "systemNodeType": "m7g.large",
+        "runnerMemory": "5Gi",
+        "sqsCredentials": "file",
+        "gpuSmokeTest": "false",
     },
 }
+
+# Kubernetes version of each configuration, for schema validation.
+KUBERNETES_VERSIONS = {name: context.get("kubernetesVersion", "1.36") for name, context in CONFIGURATIONS.items()}
+
+# Fake SQS credentials in a throw-away HOME: every synth reads `~` from there, and the leak test
+# looks for these exact strings in what the synth writes.
+CANARY_KEY_ID = "CANARY-KEY-ID-NOT-REAL-0"
+CANARY_SECRET = "canary-secret-access-key-must-not-leak"
+CANARY_CREDENTIALS = f"[default]\naws_access_key_id = {CANARY_KEY_ID}\naws_secret_access_key = {CANARY_SECRET}\n"
+CANARY_CONFIG = "[default]\nregion = us-west-2\n"
+
+
+def write_canary_home(home: Path) -> Path:
+    (home / ".aws").mkdir(parents=True, exist_ok=True)
+    (home / ".aws" / "credentials").write_text(CANARY_CREDENTIALS)
+    (home / ".aws" / "config").write_text(CANARY_CONFIG)
+    return home
 
 
 @pytest.fixture(scope="session")
@@ -51,8 +80,13 @@ def synth_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def synthesized(synth_root: Path):
-    """`synthesized("custom")` -> the synthesized cloud assembly of that configuration."""
+def canary_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_canary_home(tmp_path_factory.mktemp("home"))
+
+
+@pytest.fixture(scope="session")
+def synthesized(synth_root: Path, canary_home: Path):
+    """`synthesized("custom")` -> the synthesized cloud assembly (and dist/ manifests) of that configuration."""
     def get(name: str) -> Synthesized:
-        return synthesize(name, CONFIGURATIONS[name], synth_root)
+        return synthesize(name, CONFIGURATIONS[name], synth_root, environ={"HOME": str(canary_home)})
     return get

@@ -19,6 +19,7 @@ Template = dict[str, Any]
 @dataclass(frozen=True)
 class Synthesized:
     outdir: Path
+    manifests_dir: Path
 
     def template(self, stack_name: str | None = None) -> Template:
         files = sorted(self.outdir.glob("*.template.json")) if stack_name is None else [self.outdir / f"{stack_name}.template.json"]
@@ -34,11 +35,16 @@ _cache: dict[str, Synthesized] = {}
 
 def synthesize(name: str, context: dict[str, Any], root: Path, environ: dict[str, str] | None = None) -> Synthesized:
     if name not in _cache:
-        outdir = root / name
-        code = app.main(context=context, outdir=str(outdir), environ=environ or {})
+        outdir, manifests_dir = root / name / "cdk.out", root / name / "dist"
+        code = app.main(context=context, outdir=str(outdir), environ=environ or {}, manifests_dir=str(manifests_dir))
         assert code == 0, f"synth of configuration {name!r} failed with exit code {code}"
-        _cache[name] = Synthesized(outdir)
+        _cache[name] = Synthesized(outdir, manifests_dir)
     return _cache[name]
+
+
+def kubernetes_manifests(template: Template) -> dict[str, list[dict[str, Any]]]:
+    """Logical id -> the Kubernetes objects each KubernetesManifest applies."""
+    return {key: json.loads(res["Properties"]["Manifest"]) for key, res in resources(template, "Custom::AWSCDK-EKS-KubernetesResource").items()}
 
 
 def resources(template: Template, resource_type: str) -> dict[str, dict[str, Any]]:

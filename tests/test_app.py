@@ -41,3 +41,28 @@ def test_app_py_run_as_the_cdk_cli_runs_it(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == ["error: region: 'mars-1' is not an AWS region. Use a region name such as us-west-2."]
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+@pytest.mark.xdist_group("synth")
+def test_synth_says_what_it_skipped_and_warns_of_file_mode(tmp_path, capsys, canary_home):
+    context = {"nodeType": "g5g.xlarge", "gpuAmiType": "BOTTLEROCKET_ARM_64_NVIDIA", "systemNodeType": "m7g.large",
+               "runnerMemory": "5Gi", "sqsCredentials": "file"}
+    assert app.main(context=context, outdir=str(tmp_path / "out"), environ={"HOME": str(canary_home)},
+                    manifests_dir=str(tmp_path / "dist")) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        "note: no NVIDIA device plugin DaemonSet: BOTTLEROCKET_ARM_64_NVIDIA nodes run their own",
+        "warning: sqsCredentials=file stores your SQS access keys in plaintext in the CloudFormation template, in cdk.out and "
+        "in the kubectl handler's logs; use sqsCredentials=secretsmanager beyond a trial",
+    ]
+    assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == [
+        "00-gpu-checks.k8s.yaml", "01-sqs-credentials.k8s.yaml", "02-runner.k8s.yaml"]
+
+
+def test_stale_manifests_are_removed_from_dist(tmp_path):
+    """A chart switched off since the last synth must not linger in dist/ for `kubectl apply -f dist/`."""
+    (tmp_path / "dist").mkdir()
+    (tmp_path / "dist" / "09-old-chart.k8s.yaml").write_text("kind: Pod\n")
+    (tmp_path / "dist" / "README.txt").write_text("kept: not a manifest\n")
+    assert app.main(context={}, outdir=str(tmp_path / "out"), environ={}, manifests_dir=str(tmp_path / "dist")) == 0
+    assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == [
+        "00-device-plugin.k8s.yaml", "01-gpu-checks.k8s.yaml", "02-sqs-credentials.k8s.yaml", "03-runner.k8s.yaml", "README.txt"]

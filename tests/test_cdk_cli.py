@@ -34,6 +34,9 @@ def test_cdk_synth_default_settings(tmp_path):
     assert "feature flags" not in result.stderr.lower()
     report = json.loads((out / "validation-report.json").read_text())
     assert [r["conclusion"] for r in report["pluginReports"]] == ["success"]
+    # Like `make synth`, the run leaves the Kubernetes manifests in dist/ for review.
+    assert sorted(p.name for p in (ROOT / "dist").glob("*.k8s.yaml")) == [
+        "00-device-plugin.k8s.yaml", "01-gpu-checks.k8s.yaml", "02-sqs-credentials.k8s.yaml", "03-runner.k8s.yaml"]
 
 
 def test_cdk_synth_bad_setting_prints_one_clear_line(tmp_path):

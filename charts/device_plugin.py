@@ -1,0 +1,80 @@
+"""NVIDIA device plugin DaemonSet: makes GPU nodes advertise allocatable `nvidia.com/gpu`.
+
+AL2023 NVIDIA AMIs ship the driver and container toolkit but not the device plugin; without it
+no pod can request a GPU. Follows NVIDIA's static manifest (deployments/static/nvidia-device-plugin.yml
+of NVIDIA/k8s-device-plugin); every deviation says why.
+"""
+from __future__ import annotations
+
+import re
+
+import cdk8s
+from constructs import Construct
+
+from charts.gpu_scheduling import GPU_NODE_SELECTOR, GPU_TOLERATION
+
+DEVICE_PLUGIN_IMAGE_REPOSITORY = "nvcr.io/nvidia/k8s-device-plugin"
+DAEMON_SET_NAME = "nvidia-device-plugin-daemonset"
+NAMESPACE = "kube-system"
+# Upstream's selector label, kept: a DaemonSet selector is immutable, so a cluster that already
+# runs the upstream manifest can be taken over by `kubectl apply` only with the same selector.
+POD_LABELS: dict[str, str] = {"name": "nvidia-device-plugin-ds"}
+DEVICE_PLUGINS_DIR = "/var/lib/kubelet/device-plugins"
+
+_RELEASE_TAG = re.compile(r"^v\d+\.\d+\.\d+$")
+
+
+class DevicePluginChart(cdk8s.Chart):
+    """The device plugin DaemonSet in kube-system, on GPU nodes only."""
+
+    def __init__(self, scope: Construct, id: str, *, version: str) -> None:
+        super().__init__(scope, id)
+        if not _RELEASE_TAG.match(version):  # a release tag such as v0.20.0; never `latest`
+            raise ValueError(f"device plugin version must be a release tag like v0.20.0, got {version!r}")
+
+        self.daemon_set = cdk8s.ApiObject(
+            self,
+            "DaemonSet",
+            api_version="apps/v1",
+            kind="DaemonSet",
+            metadata=cdk8s.ApiObjectMetadata(name=DAEMON_SET_NAME, namespace=NAMESPACE),
+        )
+        self.daemon_set.add_json_patch(cdk8s.JsonPatch.add("/spec", _daemon_set_spec(version)))
+
+
+def _daemon_set_spec(version: str) -> dict:
+    return {
+        "selector": {"matchLabels": dict(POD_LABELS)},
+        "updateStrategy": {"type": "RollingUpdate"},
+        "template": {
+            "metadata": {"labels": dict(POD_LABELS)},
+            "spec": {
+                "tolerations": [dict(GPU_TOLERATION)],
+                # Deviation: upstream has no nodeSelector and also lands on CPU nodes, where it
+                # finds no driver; the label is set on the GPU nodegroup.
+                "nodeSelector": dict(GPU_NODE_SELECTOR),
+                # Critical node add-on: without it no GPU on the node can be allocated.
+                "priorityClassName": "system-node-critical",
+                "containers": [
+                    {
+                        "name": "nvidia-device-plugin-ctr",
+                        "image": f"{DEVICE_PLUGIN_IMAGE_REPOSITORY}:{version}",
+                        "env": [
+                            # Deviation: upstream says "false" so the pod idles on nodes without a
+                            # GPU. We run on GPU nodes only, so an init failure is a real fault:
+                            # crash (visible, and retried by the kubelet) instead of a green pod
+                            # that advertises no GPUs and never retries.
+                            {"name": "FAIL_ON_INIT_ERROR", "value": "true"},
+                        ],
+                        "securityContext": {
+                            "allowPrivilegeEscalation": False,
+                            "capabilities": {"drop": ["ALL"]},
+                        },
+                        "volumeMounts": [{"name": "device-plugin", "mountPath": DEVICE_PLUGINS_DIR}],
+                    }
+                ],
+                # The kubelet's device-plugin socket directory: the plugin registers here.
+                "volumes": [{"name": "device-plugin", "hostPath": {"path": DEVICE_PLUGINS_DIR}}],
+            },
+        },
+    }

@@ -1,0 +1,68 @@
+"""How the stack installs the External Secrets Operator (ESO) with Helm.
+
+ESO copies the SQS credentials from AWS Secrets Manager into the cluster, so the keys never
+appear in the CloudFormation template, `cdk.out` or the kubectl handler's logs. The stack installs
+this chart, then gives the controller's service account an EKS Pod Identity role that may only
+read the one secret; `charts/sqs_credentials.py` renders the SecretStore and ExternalSecret.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+ESO_CHART_REPOSITORY = "https://charts.external-secrets.io"
+ESO_CHART_NAME = "external-secrets"
+# 2.10.0 (August 2026) is the newest release; ESO supports only its latest minor. The chart's
+# appVersion pins the controller image to the same tag (v2.10.0): no image tag is set here.
+ESO_CHART_VERSION = "2.10.0"
+ESO_NAMESPACE = "external-secrets"
+ESO_SERVICE_ACCOUNT = "external-secrets"
+# ESO 0.17 stopped serving v1beta1; v1 is the only API the pinned release serves.
+ESO_API_VERSION = "external-secrets.io/v1"
+
+_HARDENED_CONTAINER: dict[str, Any] = {
+    "enabled": True,
+    "allowPrivilegeEscalation": False,
+    "capabilities": {"drop": ["ALL"]},
+    "readOnlyRootFilesystem": True,
+    "runAsNonRoot": True,
+    "seccompProfile": {"type": "RuntimeDefault"},
+}
+
+
+def _resources(memory_request: str, memory_limit: str) -> dict[str, Any]:
+    # A memory limit caps a leak; no CPU limit, which would only throttle reconciles.
+    return {"requests": {"cpu": "10m", "memory": memory_request}, "limits": {"memory": memory_limit}}
+
+
+def eso_helm_values(*, scoped_namespace: str | None = None) -> dict[str, Any]:
+    """Helm values for the ESO chart.
+
+    scoped_namespace: the one namespace whose ExternalSecrets ESO may reconcile (the runner's).
+    Set it: the controller's role can read the SQS secret, so without scoping anyone who may
+    create a SecretStore in any namespace could have the controller fetch it for them.
+    """
+    values: dict[str, Any] = {
+        "installCRDs": True,
+        # Fixed name: the Pod Identity association is keyed on namespace + service account.
+        "serviceAccount": {"create": True, "name": ESO_SERVICE_ACCOUNT},
+        "resources": _resources("64Mi", "256Mi"),
+        "securityContext": dict(_HARDENED_CONTAINER),
+        # Only the namespaced SecretStore + ExternalSecret are used: cluster-wide stores would let
+        # any namespace read through the controller's role, and nothing here writes back to AWS.
+        "processClusterStore": False,
+        "processClusterExternalSecret": False,
+        "processClusterPushSecret": False,
+        "processPushSecret": False,
+        "processClusterGenerator": False,
+        # Users with the built-in `edit` role must not get to create SecretStores (see above).
+        "rbac": {"create": True, "aggregateToEdit": False, "aggregateToView": False},
+        "webhook": {"resources": _resources("32Mi", "128Mi"), "securityContext": dict(_HARDENED_CONTAINER)},
+        "certController": {"resources": _resources("32Mi", "128Mi"), "securityContext": dict(_HARDENED_CONTAINER)},
+    }
+    if scoped_namespace is not None:
+        if not scoped_namespace:
+            raise ValueError("scoped_namespace must be a namespace name or None")
+        # The controller then reconciles and holds Secret RBAC in that namespace only.
+        values["scopedNamespace"] = scoped_namespace
+        values["scopedRBAC"] = True
+    return values

@@ -1,0 +1,161 @@
+"""The runbook's Kubernetes steps, done by CloudFormation: each cdk8s chart applied as a KubernetesManifest, in order."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import cdk8s
+from aws_cdk import ArnFormat, CfnOutput, Duration, Stack, aws_eks_v2 as eks, aws_iam as iam
+from constructs import Construct, IConstruct
+
+from charts.device_plugin import DevicePluginChart
+from charts.ecr_credential_refresh import SERVICE_ACCOUNT_NAME as ECR_SERVICE_ACCOUNT, EcrCredentialRefreshChart
+from charts.external_secrets import (ESO_CHART_NAME, ESO_CHART_REPOSITORY, ESO_CHART_VERSION, ESO_NAMESPACE, ESO_SERVICE_ACCOUNT,
+                                     eso_helm_values)
+from charts.gpu_checks import SMOKE_TEST_JOB_NAME, GpuChecksChart
+from charts.runner import RunnerChart
+from charts.runner_namespace import RunnerNamespaceChart
+from charts.sqs_credentials import SqsCredentialsChart
+from settings import Settings
+from stacks.nag import acknowledge
+from stacks.pod_identity import PodIdentityRole
+
+# How long the deploy waits for the smoke test when verifyGpuOnDeploy is on: inside the kubectl
+# handler's 15-minute Lambda limit, long enough for a GPU node to start and pull the CUDA image.
+SMOKE_TEST_WAIT = Duration.minutes(14)
+
+
+@dataclass
+class RenderedChart:
+    """A chart as applied to the cluster, and as written to dist/ for review."""
+    file_name: str
+    chart: cdk8s.Chart
+    manifest: eks.KubernetesManifest
+
+
+class GpuWorkloads(Construct):
+    """Device plugin, GPU checks, SQS credentials and the runner, applied to `cluster` after `nodes`."""
+
+    def __init__(self, scope: Construct, id: str, *, cluster: eks.Cluster, nodes: Sequence[IConstruct], settings: Settings) -> None:
+        super().__init__(scope, id)
+        self._cluster = cluster
+        self.k8s_app = cdk8s.App()
+        self.charts: list[RenderedChart] = []
+        self.notes: list[str] = []
+        ns = settings.namespace
+        self.pod_identity_agent = eks.Addon(self, "PodIdentityAgent", cluster=cluster, addon_name="eks-pod-identity-agent")
+        for group in nodes:  # add-on pods need a node to run on
+            self.pod_identity_agent.node.add_dependency(group)
+
+        self._nodes = list(nodes)
+        namespace_chart = RunnerNamespaceChart(self.k8s_app, "runner-namespace", namespace=ns)
+        # `default` always exists: nothing to apply, nothing to wait for.
+        namespace = self._apply("runner-namespace", namespace_chart) if namespace_chart.namespace_object else None
+
+        device_plugin = None
+        if settings.device_plugin_needed:
+            device_plugin = self._apply("device-plugin", DevicePluginChart(self.k8s_app, "device-plugin", version=settings.device_plugin_version),
+                                        after=nodes)
+        else:
+            self.notes.append(f"note: no NVIDIA device plugin DaemonSet: {settings.gpu_ami_type} nodes run their own")
+
+        if settings.gpu_smoke_test or settings.gpu_test_pods:
+            checks = GpuChecksChart(self.k8s_app, "gpu-checks", namespace=ns, region=settings.region,
+                                    smoke_test=settings.gpu_smoke_test, test_pods=settings.gpu_test_pods)
+            gpu_checks = self._apply("gpu-checks", checks, after=[namespace, *nodes, device_plugin])
+            if settings.verify_gpu_on_deploy:
+                self._verify_gpus(ns, gpu_checks)
+
+        secrets = self._sqs_credentials(settings, namespace)
+        pull_secret = self._ecr_refresh(settings, namespace) if settings.ecr_refresh else None
+
+        runner = RunnerChart(
+            self.k8s_app, "runner", namespace=ns, image=settings.runner_image, replicas=settings.runner_replicas,
+            gpus=settings.runner_gpus, cpu=settings.runner_cpu, memory=settings.runner_memory,
+            scratch_size=settings.runner_scratch_size, queue_match=settings.queue_match, cache_size=settings.cache_size,
+            clear_text_messages=settings.clear_text_messages, sqs_secret_optional=settings.sqs_credentials == "none")
+        self._apply("runner", runner, after=[namespace, secrets, pull_secret])
+
+    # --- pieces --------------------------------------------------------------------------------
+
+    def _apply(self, name: str, chart: cdk8s.Chart, after: Sequence[IConstruct | None] = ()) -> eks.KubernetesManifest:
+        manifest = eks.KubernetesManifest(self, _construct_id(name), cluster=self._cluster, manifest=chart.to_json(),
+                                          overwrite=True)  # apply, not create: adopts objects a runbook made by hand
+        for dependency in after:
+            if dependency is not None:
+                manifest.node.add_dependency(dependency)
+        self.charts.append(RenderedChart(f"{len(self.charts):02d}-{name}.k8s.yaml", chart, manifest))
+        return manifest
+
+    def _verify_gpus(self, namespace: str, gpu_checks: eks.KubernetesManifest) -> None:
+        succeeded = eks.KubernetesObjectValue(
+            self, "GpuSmokeTestSucceeded", cluster=self._cluster, object_type="job", object_name=SMOKE_TEST_JOB_NAME,
+            object_namespace=namespace, json_path=".status.succeeded", timeout=SMOKE_TEST_WAIT)
+        succeeded.node.add_dependency(gpu_checks)
+        CfnOutput(self, "GpuSmokeTest", value=succeeded.value,
+                  description=f"Pods of Job {SMOKE_TEST_JOB_NAME} that ran nvidia-smi on a GPU; the deploy fails when none did")
+
+    def _sqs_credentials(self, settings: Settings, namespace: eks.KubernetesManifest | None) -> eks.KubernetesManifest | None:
+        if settings.sqs_credentials == "none":
+            return None
+        if settings.sqs_credentials == "file":
+            self.notes.append("warning: sqsCredentials=file stores your SQS access keys in plaintext in the CloudFormation template, "
+                              "in cdk.out and in the kubectl handler's logs; use sqsCredentials=secretsmanager beyond a trial")
+            chart = SqsCredentialsChart(self.k8s_app, "sqs-credentials", namespace=settings.namespace, region=settings.region,
+                                        files=settings.sqs_files)
+            return self._apply("sqs-credentials", chart, after=[namespace])
+        operator = self._external_secrets_operator(settings)
+        chart = SqsCredentialsChart(self.k8s_app, "sqs-credentials", namespace=settings.namespace, region=settings.region,
+                                    secrets_manager_secret_name=settings.sqs_secret_name)
+        return self._apply("sqs-credentials", chart, after=[namespace, operator])
+
+    def _external_secrets_operator(self, settings: Settings) -> eks.HelmChart:
+        identity = PodIdentityRole(self, "ExternalSecretsIdentity", cluster=self._cluster, agent=self.pod_identity_agent,
+                                   namespace=ESO_NAMESPACE, service_account=ESO_SERVICE_ACCOUNT,
+                                   description="External Secrets Operator: reads the runner's SQS credentials secret, nothing else")
+        stack = Stack.of(self)
+        # Secrets Manager appends six random characters to a secret's ARN.
+        secret_arn = stack.format_arn(service="secretsmanager", resource="secret", resource_name=f"{settings.sqs_secret_name}-??????",
+                                      arn_format=ArnFormat.COLON_RESOURCE_NAME)
+        identity.role.add_to_policy(iam.PolicyStatement(actions=["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                                                        resources=[secret_arn]))
+        chart = eks.HelmChart(
+            self, "ExternalSecrets", cluster=self._cluster, chart=ESO_CHART_NAME, repository=ESO_CHART_REPOSITORY,
+            version=ESO_CHART_VERSION, namespace=ESO_NAMESPACE, create_namespace=True, release="external-secrets",
+            values=eso_helm_values(scoped_namespace=settings.namespace),
+            wait=True,  # CRDs and the webhook must serve before the SecretStore is applied
+            timeout=Duration.minutes(10))
+        chart.node.add_dependency(identity.association)  # the controller pod gets credentials only if it starts after this
+        for group in self._nodes:  # `wait` needs nodes to run the controller on
+            chart.node.add_dependency(group)
+        return chart
+
+    def _ecr_refresh(self, settings: Settings, namespace: eks.KubernetesManifest | None) -> eks.KubernetesManifest:
+        identity = PodIdentityRole(self, "EcrRefreshIdentity", cluster=self._cluster, agent=self.pod_identity_agent,
+                                   namespace=settings.namespace, service_account=ECR_SERVICE_ACCOUNT,
+                                   description="Refreshes the runner's ECR pull secret: ecr:GetAuthorizationToken only")
+        identity.role.add_to_policy(iam.PolicyStatement(actions=["ecr:GetAuthorizationToken"], resources=["*"]))
+        acknowledge(identity.role, "IAM5[Resource::*]",
+                    "ecr:GetAuthorizationToken has no resource-level permissions: AWS requires Resource * for it. "
+                    "The token only grants what the caller may pull, and this role may pull nothing else")
+        registry = settings.ecr_registry
+        region = registry.split(".")[3]
+        chart = EcrCredentialRefreshChart(self.k8s_app, "ecr-credential-refresh", namespace=settings.namespace, registry=registry, region=region)
+        return self._apply("ecr-credential-refresh", chart, after=[namespace, identity.association])
+
+    def write_manifests(self, directory: Path) -> list[Path]:
+        """Every chart as `dist/NN-<chart>.k8s.yaml`, numbered in apply order (for review, or `kubectl apply -f dist/`)."""
+        directory.mkdir(parents=True, exist_ok=True)
+        for stale in directory.glob("*.k8s.yaml"):
+            stale.unlink()
+        written = []
+        for rendered in self.charts:
+            path = directory / rendered.file_name
+            path.write_text(cdk8s.Yaml.stringify(*rendered.chart.to_json()))
+            written.append(path)
+        return written
+
+
+def _construct_id(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("-")) + "Manifest"

@@ -1,0 +1,200 @@
+"""The charts as the stack applies them: which manifests, in what order, with which AWS pieces beside them."""
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from charts.external_secrets import ESO_CHART_NAME, ESO_CHART_REPOSITORY, ESO_CHART_VERSION, ESO_NAMESPACE, ESO_SERVICE_ACCOUNT
+from tests.conftest import CONFIGURATIONS, KUBERNETES_VERSIONS
+from tests.kube import find, names, validate_strict
+from tests.synth import kubernetes_manifests, only, resources
+
+pytestmark = pytest.mark.xdist_group("synth")
+
+PRUNE_LABEL_PREFIX = "aws.cdk.eks/prune-"
+
+
+def _manifest_of(template, construct_name):
+    """Objects of the KubernetesManifest whose logical id starts with Workloads<construct_name>Manifest."""
+    found = {k: v for k, v in kubernetes_manifests(template).items() if k.startswith(f"Workloads{construct_name}Manifest")}
+    assert len(found) == 1, f"no manifest {construct_name}: {list(kubernetes_manifests(template))}"
+    return next(iter(found.values()))
+
+
+def _manifest_ids(template):
+    return {k.split("Manifest")[0].removeprefix("Workloads"): k for k in kubernetes_manifests(template)}
+
+
+def _depends_on(template, logical_id):
+    return set(template["Resources"][logical_id].get("DependsOn", []))
+
+
+def _without_prune_labels(objects):
+    cleaned = json.loads(json.dumps(objects))
+    for obj in cleaned:
+        labels = obj["metadata"].get("labels", {})
+        for key in [k for k in labels if k.startswith(PRUNE_LABEL_PREFIX)]:
+            del labels[key]
+        if not labels:
+            obj["metadata"].pop("labels", None)
+    return cleaned
+
+
+@pytest.fixture(scope="module")
+def default(synthesized):
+    return synthesized("default").template()
+
+
+@pytest.fixture(scope="module")
+def custom(synthesized):
+    return synthesized("custom").template()
+
+
+@pytest.fixture(scope="module")
+def arm(synthesized):
+    return synthesized("arm").template()
+
+
+# --- which manifests, in which order -----------------------------------------------------------
+
+def test_default_applies_device_plugin_checks_secret_and_runner(default):
+    assert set(_manifest_ids(default)) == {"DevicePlugin", "GpuChecks", "SqsCredentials", "Runner"}
+
+
+def test_custom_applies_namespace_and_ecr_refresh_and_no_secret(custom):
+    assert set(_manifest_ids(custom)) == {"RunnerNamespace", "DevicePlugin", "GpuChecks", "EcrCredentialRefresh", "Runner"}
+
+
+def test_bottlerocket_gets_no_device_plugin(arm):
+    assert "DevicePlugin" not in _manifest_ids(arm)
+
+
+def test_order_nodes_then_device_plugin_then_checks(default):
+    ids = _manifest_ids(default)
+    nodegroups = set(resources(default, "AWS::EKS::Nodegroup"))
+    assert nodegroups <= _depends_on(default, ids["DevicePlugin"])
+    assert {ids["DevicePlugin"]} | nodegroups <= _depends_on(default, ids["GpuChecks"])
+
+
+def test_order_namespace_and_secrets_before_the_runner(default, custom):
+    ids = _manifest_ids(default)
+    assert ids["SqsCredentials"] in _depends_on(default, ids["Runner"])
+    eso = next(iter(resources(default, "Custom::AWSCDK-EKS-HelmChart")))
+    assert eso in _depends_on(default, ids["SqsCredentials"])
+    ids = _manifest_ids(custom)
+    for chart in ("GpuChecks", "EcrCredentialRefresh", "Runner"):
+        assert ids["RunnerNamespace"] in _depends_on(custom, ids[chart]), chart
+    assert ids["EcrCredentialRefresh"] in _depends_on(custom, ids["Runner"])
+
+
+def test_manifests_in_the_template_are_the_charts_output(synthesized):
+    for config in CONFIGURATIONS:
+        result = synthesized(config)
+        applied = {key: _without_prune_labels(objs) for key, objs in kubernetes_manifests(result.template()).items()}
+        written = {path.name: list(yaml.safe_load_all(path.read_text())) for path in sorted(result.manifests_dir.glob("*.k8s.yaml"))}
+        assert sorted(map(json.dumps, applied.values())) == sorted(map(json.dumps, written.values())), config
+
+
+def test_dist_files_are_numbered_in_apply_order(synthesized):
+    files = sorted(p.name for p in synthesized("custom").manifests_dir.glob("*.k8s.yaml"))
+    assert files == ["00-runner-namespace.k8s.yaml", "01-device-plugin.k8s.yaml", "02-gpu-checks.k8s.yaml",
+                     "03-ecr-credential-refresh.k8s.yaml", "04-runner.k8s.yaml"]
+
+
+def test_every_object_is_valid_for_the_clusters_kubernetes_version(synthesized):
+    for config in CONFIGURATIONS:
+        objects = [o for objs in kubernetes_manifests(synthesized(config).template()).values() for o in objs]
+        validate_strict(objects, KUBERNETES_VERSIONS[config])
+
+
+# --- settings reach the objects ----------------------------------------------------------------
+
+def test_device_plugin_version_and_gpu_checks(default, custom):
+    plugin = find(_manifest_of(default, "DevicePlugin"), "DaemonSet", "nvidia-device-plugin-daemonset")
+    assert plugin["spec"]["template"]["spec"]["containers"][0]["image"] == "nvcr.io/nvidia/k8s-device-plugin:v0.20.0"
+    assert names(_manifest_of(default, "GpuChecks")) == ["Job/gpu-smoke-test"]
+    assert sorted(names(_manifest_of(custom, "GpuChecks"))) == ["Job/gpu-smoke-test", "Pod/nvidia-smi", "Pod/tf-gpu"]
+    tf = find(_manifest_of(custom, "GpuChecks"), "Pod", "tf-gpu")
+    assert ".dkr.ecr.eu-west-1.amazonaws.com/tensorflow-training:" in tf["spec"]["containers"][0]["image"]
+
+
+def test_runner_settings_reach_the_deployment(default, custom):
+    deployment = find(_manifest_of(custom, "Runner"), "Deployment", "studioml-go-runner-deployment")
+    assert deployment["metadata"]["namespace"] == "studioml"
+    assert deployment["spec"]["replicas"] == 2
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    assert container["image"] == "123456789012.dkr.ecr.eu-west-1.amazonaws.com/studio-go-runner:0.14.3"
+    assert container["resources"]["limits"] == {"nvidia.com/gpu": "1", "cpu": "3", "memory": "10Gi"}
+    sqs_volume = next(v for v in deployment["spec"]["template"]["spec"]["volumes"] if v["name"] == "aws-sqs")
+    assert sqs_volume["secret"]["optional"] is True  # sqsCredentials=none
+    env = find(_manifest_of(custom, "Runner"), "ConfigMap", "studioml-env")["data"]
+    assert (env["CLEAR_TEXT_MESSAGES"], env["K8S_NAMESPACE"]) == ("false", "studioml")
+    default_deployment = find(_manifest_of(default, "Runner"), "Deployment", "studioml-go-runner-deployment")
+    assert default_deployment["spec"]["replicas"] == 1
+    assert next(v for v in default_deployment["spec"]["template"]["spec"]["volumes"] if v["name"] == "aws-sqs")["secret"]["optional"] is False
+
+
+def test_ecr_refresh_targets_the_images_registry(custom, default):
+    cron = find(_manifest_of(custom, "EcrCredentialRefresh"), "CronJob", "studioml-go-runner-ecr-cred")
+    assert "123456789012.dkr.ecr.eu-west-1.amazonaws.com" in json.dumps(cron)
+    assert "EcrCredentialRefresh" not in _manifest_ids(default)  # public quay.io image: nothing to refresh
+
+
+# --- AWS pieces beside the charts --------------------------------------------------------------
+
+def _pod_identity(template, service_account):
+    associations = [r["Properties"] for r in resources(template, "AWS::EKS::PodIdentityAssociation").values()
+                    if r["Properties"]["ServiceAccount"] == service_account]
+    assert len(associations) == 1, service_account
+    role_id = associations[0]["RoleArn"]["Fn::GetAtt"][0]
+    policies = [r["Properties"]["PolicyDocument"]["Statement"] for r in resources(template, "AWS::IAM::Policy").values()
+                if {"Ref": role_id} in r["Properties"]["Roles"]]
+    trust = template["Resources"][role_id]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    return associations[0], [s for statements in policies for s in statements], trust
+
+
+def test_external_secrets_operator_helm_chart(default):
+    chart = only(default, "Custom::AWSCDK-EKS-HelmChart")
+    assert (chart["Chart"], chart["Repository"], chart["Version"], chart["Namespace"]) == (
+        ESO_CHART_NAME, ESO_CHART_REPOSITORY, ESO_CHART_VERSION, ESO_NAMESPACE)
+    assert chart["Wait"] is True and chart["CreateNamespace"] is True
+    values = json.loads(chart["Values"])
+    assert values["serviceAccount"]["name"] == ESO_SERVICE_ACCOUNT
+    assert values["scopedNamespace"] == "default" and values["scopedRBAC"] is True
+
+
+def test_external_secrets_role_reads_only_the_one_secret(default):
+    association, statements, trust = _pod_identity(default, ESO_SERVICE_ACCOUNT)
+    assert association["Namespace"] == ESO_NAMESPACE
+    assert statements == [{
+        "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+        "Effect": "Allow",
+        "Resource": {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":secretsmanager:us-west-2:", {"Ref": "AWS::AccountId"},
+                                       ":secret:studioml-runner/aws-sqs-??????"]]},
+    }]
+    assert {tuple(sorted(s["Action"])) if isinstance(s["Action"], list) else (s["Action"],) for s in trust} <= {
+        ("sts:AssumeRole",), ("sts:TagSession",)}
+    assert all(s["Principal"] == {"Service": "pods.eks.amazonaws.com"} for s in trust)
+
+
+def test_ecr_refresh_role_may_only_get_an_authorization_token(custom):
+    association, statements, _ = _pod_identity(custom, "studioml-go-runner-ecr-cred")
+    assert association["Namespace"] == "studioml"
+    assert statements == [{"Action": "ecr:GetAuthorizationToken", "Effect": "Allow", "Resource": "*"}]
+    assert resources(custom, "Custom::AWSCDK-EKS-HelmChart") == {}  # no ESO without secretsmanager mode
+
+
+def test_pod_identity_agent_addon(default):
+    assert only(default, "AWS::EKS::Addon")["AddonName"] == "eks-pod-identity-agent"
+
+
+def test_verify_gpu_on_deploy_waits_for_the_smoke_test(custom, default):
+    (wait,) = resources(custom, "Custom::AWSCDK-EKS-KubernetesObjectValue").values()
+    props = wait["Properties"]
+    assert (props["ObjectType"], props["ObjectName"], props["ObjectNamespace"], props["JsonPath"]) == (
+        "job", "gpu-smoke-test", "studioml", ".status.succeeded")
+    assert _manifest_ids(custom)["GpuChecks"] in wait["DependsOn"]
+    assert "GpuSmokeTest" in "".join(custom["Outputs"])
+    assert resources(default, "Custom::AWSCDK-EKS-KubernetesObjectValue") == {}

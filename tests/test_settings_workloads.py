@@ -1,0 +1,134 @@
+"""The workload half of settings.py: GPU checks, runner, SQS credentials and ECR refresh settings."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from settings import SettingError, load_settings
+from tests.conftest import CANARY_SECRET, write_canary_home
+
+
+def error_of(context: dict, home: Path | None = None) -> str:
+    with pytest.raises(SettingError) as raised:
+        load_settings(context, {"HOME": str(home)} if home else {})
+    return raised.value.line
+
+
+def test_defaults():
+    s = load_settings({}, {})
+    assert (s.device_plugin_version, s.gpu_smoke_test, s.gpu_test_pods, s.verify_gpu_on_deploy) == ("v0.20.0", True, False, False)
+    assert (s.namespace, s.runner_image, s.runner_replicas) == ("default", "quay.io/leafai/studio-go-runner:0.14.3", 1)
+    assert (s.runner_gpus, s.runner_cpu, s.runner_memory, s.runner_scratch_size) == (1, "2", "12Gi", "50Gi")
+    assert (s.queue_match, s.cache_size, s.clear_text_messages) == ("^sqs_.*$", "10Gib", True)
+    assert (s.sqs_credentials, s.sqs_secret_name, s.ecr_credential_refresh) == ("secretsmanager", "studioml-runner/aws-sqs", "auto")
+    assert s.sqs_files is None and not s.ecr_refresh and s.device_plugin_needed
+
+
+def test_ecr_refresh_auto_follows_the_image():
+    s = load_settings({"runnerImage": "123456789012.dkr.ecr.us-west-2.amazonaws.com/runner:0.14.3"}, {})
+    assert s.ecr_refresh and s.ecr_registry == "123456789012.dkr.ecr.us-west-2.amazonaws.com"
+    assert not load_settings({"runnerImage": "123456789012.dkr.ecr.us-west-2.amazonaws.com/runner:0.14.3",
+                              "ecrCredentialRefresh": "false"}, {}).ecr_refresh
+
+
+def test_file_mode_reads_the_files_from_home(tmp_path):
+    s = load_settings({"sqsCredentials": "file"}, {"HOME": str(write_canary_home(tmp_path))})
+    assert CANARY_SECRET in s.sqs_files.credentials and "region" in s.sqs_files.config
+
+
+def test_file_mode_errors_never_show_the_secret(tmp_path):
+    home = write_canary_home(tmp_path)
+    (home / ".aws" / "config").write_text("[default]\noutput = json\n")
+    message = error_of({"sqsCredentials": "file"}, home)
+    assert message.startswith("error: sqsConfigFile: ")
+    assert CANARY_SECRET not in message
+
+
+def _file_mode_error(tmp_path: Path, credentials: str | None, config: str | None) -> str:
+    home = write_canary_home(tmp_path)
+    for name, text in (("credentials", credentials), ("config", config)):
+        path = home / ".aws" / name
+        if text is None:
+            path.unlink()
+        else:
+            path.write_text(text)
+    return error_of({"sqsCredentials": "file"}, home)
+
+
+@pytest.mark.parametrize(("credentials", "config", "starts"), [
+    (None, "[default]\nregion = us-west-2\n", "error: sqsCredentialsFile: "),
+    ("", "[default]\nregion = us-west-2\n", "error: sqsCredentialsFile: "),
+    ("[other]\naws_access_key_id = A\naws_secret_access_key = B\n", "[default]\nregion = us-west-2\n", "error: sqsCredentialsFile: "),
+    ("[default]\naws_access_key_id = A\n", "[default]\nregion = us-west-2\n", "error: sqsCredentialsFile: "),
+    ("[default]\naws_access_key_id = A\naws_secret_access_key = B\n", "[default]\noutput = json\n", "error: sqsConfigFile: "),
+], ids=["missing", "empty", "no-default", "no-secret-key", "no-region"])
+def test_file_mode_bad_files_name_the_setting(tmp_path, credentials, config, starts):
+    line = _file_mode_error(tmp_path, credentials, config)
+    assert line.startswith(starts) and line.count("\n") == 0
+
+
+def test_file_mode_missing_file_exact(tmp_path):
+    home = write_canary_home(tmp_path)
+    (home / ".aws" / "credentials").unlink()
+    from sqs_credentials import read_sqs_credential_files, SqsCredentialsError
+    with pytest.raises(SqsCredentialsError) as expected:
+        read_sqs_credential_files(home / ".aws" / "credentials", home / ".aws" / "config")
+    assert error_of({"sqsCredentials": "file"}, home) == f"error: sqsCredentialsFile: {expected.value.message}" + (
+        "" if expected.value.message.endswith(".") else ".")
+
+
+def test_files_are_not_read_outside_file_mode(tmp_path):
+    load_settings({"sqsCredentials": "secretsmanager", "sqsCredentialsFile": str(tmp_path / "missing")}, {"HOME": str(tmp_path)})
+
+
+BAD_INPUT = [
+    ({"runnerMemory": "64Gi"}, "error: runnerMemory: 64Gi does not fit one g4dn.xlarge (16 GiB, 2.6Gi kept for the node). "
+                               "Give 13.4Gi or less, or a larger nodeType."),
+    ({"runnerGpus": "2"}, "error: runnerGpus: 2 does not fit one g4dn.xlarge (1 GPU). Give 1 or less, or a nodeType with more GPUs."),
+    ({"runnerCpu": "4"}, "error: runnerCpu: 4 does not fit one g4dn.xlarge (4 vCPUs, 0.5 kept for the node). Give 3.5 or less, or a larger nodeType."),
+    ({"nodeType": "g5.xlarge,g5g.xlarge", "runnerMemory": "1Gi"}, "error: nodeType: g5.xlarge,g5g.xlarge mixes x86_64 and arm64 types. "
+                                                                  "One nodegroup runs one AMI: list types of one architecture."),
+    ({"nodeType": "g6e.xlarge,g4dn.xlarge", "runnerMemory": "20Gi"},
+     "error: runnerMemory: 20Gi does not fit one g4dn.xlarge (16 GiB, 2.6Gi kept for the node). Give 13.4Gi or less, or a larger nodeType."),
+    ({"runnerMemory": "lots"}, "error: runnerMemory: 'lots' is not a memory quantity. Write it like 12Gi or 12288Mi."),
+    ({"runnerCpu": "two"}, "error: runnerCpu: 'two' is not a CPU quantity. Write cores like 2 or millicores like 1500m."),
+    ({"runnerImage": "quay.io/leafai/studio-go-runner:latest"},
+     "error: runnerImage: 'quay.io/leafai/studio-go-runner:latest' is not pinned: latest changes under a running cluster. "
+     "Pin a release, such as quay.io/leafai/studio-go-runner:0.14.3."),
+    ({"runnerImage": "quay.io/leafai/studio-go-runner"},
+     "error: runnerImage: 'quay.io/leafai/studio-go-runner' has no tag. Pin a release, such as quay.io/leafai/studio-go-runner:0.14.3."),
+    ({"runnerImage": "localhost:5000/runner"},
+     "error: runnerImage: 'localhost:5000/runner' has no tag. Pin a release, such as quay.io/leafai/studio-go-runner:0.14.3."),
+    ({"runnerReplicas": "-1"}, "error: runnerReplicas: -1 is negative. Give 0 or more."),
+    ({"runnerGpus": "0"}, "error: runnerGpus: 0 GPUs leaves the runner nothing to run on. Give 1 or more."),
+    ({"queueMatch": "("}, "error: queueMatch: '(' is not a regular expression (missing ), unterminated subpattern at position 0). "
+                          "Give one such as ^sqs_.*$."),
+    ({"runnerScratchSize": "100Gi"}, "error: runnerScratchSize: 100Gi is not below nodeVolumeSize (100 GiB), which also holds the AMI "
+                                     "and images. Give at most 50Gi, or raise nodeVolumeSize."),
+    ({"cacheSize": "60Gib"}, "error: cacheSize: 60Gib does not fit in runnerScratchSize (50Gi), where the cache lives. "
+                             "Lower cacheSize or raise runnerScratchSize."),
+    ({"cacheSize": "100Mib"}, "error: cacheSize: 100Mib is below the runner's 1 GB minimum. Give 1Gib or more."),
+    ({"cacheSize": "10 gigs"}, "error: cacheSize: '10 gigs' is not a cache size. Write it like 10Gib."),
+    ({"devicePluginVersion": "latest"}, "error: devicePluginVersion: 'latest' is not a release tag. Pin a release such as v0.20.0."),
+    ({"namespace": "Bad_NS"}, "error: namespace: 'Bad_NS' is not a Kubernetes namespace name. Use lower-case letters, digits and '-', "
+                              "at most 63, starting and ending with a letter or digit."),
+    ({"sqsCredentials": "vault"}, "error: sqsCredentials: 'vault' is not a credentials mode. Use one of secretsmanager, file, none."),
+    ({"sqsSecretName": "has space"}, "error: sqsSecretName: 'has space' is not a Secrets Manager secret name. Use letters, digits and /_+=.@-."),
+    ({"ecrCredentialRefresh": "sometimes"}, "error: ecrCredentialRefresh: 'sometimes' is not one of auto, true, false. Use auto unless you know better."),
+    ({"ecrCredentialRefresh": "true"}, "error: ecrCredentialRefresh: is true but runnerImage quay.io/leafai/studio-go-runner:0.14.3 is not "
+                                       "a private ECR image. Set it to auto or false."),
+    ({"verifyGpuOnDeploy": "true", "gpuSmokeTest": "false"},
+     "error: verifyGpuOnDeploy: waits for the smoke test, but gpuSmokeTest is false. Set gpuSmokeTest=true too."),
+    ({"gpuTestPods": "yes"}, "error: gpuTestPods: 'yes' is not a boolean. Use true or false."),
+]
+
+
+@pytest.mark.parametrize(("context", "line"), BAD_INPUT, ids=[f"{k}={str(v)[:16]}" for c, _ in BAD_INPUT for k, v in [next(iter(c.items()))]])
+def test_bad_input_has_one_exact_line(context, line):
+    assert error_of(context) == line
+
+
+def test_larger_node_types_take_larger_runners():
+    s = load_settings({"nodeType": "g5.12xlarge", "runnerGpus": "4", "runnerCpu": "40", "runnerMemory": "160Gi"}, {})
+    assert s.runner_gpus == 4
