@@ -12,12 +12,16 @@ PY := $(VENV)/bin/python
 CDK := node_modules/.bin/cdk
 # Extra CDK arguments, e.g. make synth CDK_ARGS="-c nodeType=g5.xlarge"
 CDK_ARGS ?=
+# The cluster stack sits in a stage (prod/GpuCluster-<clusterName>), the same as in the pipeline: select it by path.
+STACKS ?= '**'
+# make verify: which deployed cluster stack to check
+STACK ?= GpuCluster-test-eks
 
 # make sqs-secret: which Secrets Manager secret and region (match the sqsSecretName and region settings)
 SQS_SECRET_NAME ?= studioml-runner/aws-sqs
 REGION ?= $(or $(AWS_DEFAULT_REGION),us-west-2)
 
-.PHONY: help install synth test deploy diff destroy sqs-secret bench constraints clean
+.PHONY: help install synth test deploy diff destroy deploy-pipeline verify sqs-secret bench cost constraints clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -42,19 +46,29 @@ test: install ## the whole offline test suite
 	AWS_EC2_METADATA_DISABLED=true $(PY) -m pytest -n 2 --dist loadgroup
 
 deploy: install ## deploy to the account and region of your AWS credentials
-	$(CDK) deploy $(CDK_ARGS)
+	$(CDK) deploy $(STACKS) $(CDK_ARGS)
 
 diff: install ## show what a deploy would change
-	$(CDK) diff $(CDK_ARGS)
+	$(CDK) diff $(STACKS) $(CDK_ARGS)
 
 destroy: install ## delete the stack and everything in it
-	$(CDK) destroy $(CDK_ARGS)
+	$(CDK) destroy $(STACKS) $(CDK_ARGS)
+
+deploy-pipeline: install ## deploy the CDK Pipelines stack once; from then on, pushes deliver
+	$(CDK) deploy -c pipeline=true 'GpuCluster-*-pipeline' $(CDK_ARGS)
+
+# The pipeline's post-deploy step runs this with the stack's outputs in its environment.
+verify: install ## prove the GPUs of a deployed cluster (smoke test succeeded, nodes advertise nvidia.com/gpu)
+	$(PY) scripts/verify_gpus.py $(if $(VERIFIER_ROLE_ARN),,--stack $(STACK) --region $(REGION))
 
 sqs-secret: install ## check ~/.aws/credentials and ~/.aws/config, store them in Secrets Manager for the runner
 	$(PY) scripts/store_sqs_secret.py --secret-name "$(SQS_SECRET_NAME)" --region "$(REGION)"
 
 bench: install ## synth time and size against a bare EKS baseline
 	$(PY) bench/synth_bench.py
+
+cost: install ## monthly cost of a configuration, idle and at full scale: make cost CDK_ARGS="-c nodesMin=0 -c nodes=0"
+	$(PY) bench/cost.py $(CDK_ARGS)
 
 constraints: ## re-pin every package after changing requirements*.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt

@@ -2,6 +2,7 @@
 """Entry point: read the settings once, build the stack, run cdk-nag, synthesize; write the charts to dist/ for review."""
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -12,15 +13,34 @@ from cdk_nag import AwsSolutionsChecks
 
 from settings import SettingError, load_settings
 from stacks.gpu_cluster_stack import GpuClusterStack, stack_name
+from stacks.stage import GpuClusterStage
+
+ROOT = Path(__file__).resolve().parent
 
 
-def build(app: cdk.App, environ: Mapping[str, str]) -> GpuClusterStack:
-    """Builds the app's stacks on `app`; SettingError on bad input, before anything is added."""
+def cdk_cli_version() -> str:
+    """The CDK CLI version package.json pins: the pipeline installs the same one."""
+    return json.loads((ROOT / "package.json").read_text())["devDependencies"]["aws-cdk"]
+
+
+def build(app: cdk.App, environ: Mapping[str, str]) -> list[GpuClusterStack]:
+    """Builds the app on `app` and returns its cluster stacks; SettingError on bad input, before anything is added.
+
+    The cluster stack always sits in a stage named after the (first) target, in direct mode too, so
+    its construct paths, and so its template, are the same whether `make deploy` or the pipeline deploys it.
+    """
     settings = load_settings(app.node.get_all_context(), environ)
-    env = cdk.Environment(account=settings.account, region=settings.region)
-    stack = GpuClusterStack(app, stack_name(settings.cluster_name), settings=settings, env=env)
+    if settings.pipeline:
+        from stacks.pipeline_stack import PipelineStack  # only here: CDK Pipelines and CodeBuild add a second to every synth
+
+        stages = [GpuClusterStage(app, target.name, settings=settings.for_target(target), verifier_trusted_account=settings.account)
+                  for target in settings.targets]
+        PipelineStack(app, f"{stack_name(settings.cluster_name)}-pipeline", settings=settings, stages=stages,
+                      cdk_cli_version=cdk_cli_version(), env=cdk.Environment(account=settings.account, region=settings.region))
+    else:
+        stages = [GpuClusterStage(app, settings.targets[0].name, settings=settings, verifier_trusted_account=settings.account)]
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
-    return stack
+    return [stage.cluster_stack for stage in stages]
 
 
 def main(context: Mapping[str, Any] | None = None, outdir: str | None = None, environ: Mapping[str, str] = os.environ,
@@ -28,11 +48,11 @@ def main(context: Mapping[str, Any] | None = None, outdir: str | None = None, en
     """Synthesizes into `outdir` (the CLI's cdk.out) and writes the Kubernetes manifests into `manifests_dir`."""
     app = cdk.App(context=dict(context) if context is not None else None, outdir=outdir)
     try:
-        stack = build(app, environ)
+        clusters = build(app, environ)
     except SettingError as err:
         print(err.line, file=sys.stderr)
         return 2
-    for note in stack.workloads.notes:
+    for note in clusters[0].workloads.notes:  # every target has the same settings, so the same notes
         print(note, file=sys.stderr)
     try:
         app.synth()
@@ -43,7 +63,7 @@ def main(context: Mapping[str, Any] | None = None, outdir: str | None = None, en
               f"report: {Path(app.outdir) / 'validation-report.json'}", file=sys.stderr)
         return 1
     if manifests_dir is not None:
-        stack.workloads.write_manifests(Path(manifests_dir))
+        clusters[0].workloads.write_manifests(Path(manifests_dir))
     return 0
 
 

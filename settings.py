@@ -47,7 +47,7 @@ NODE_RESERVED_MEMORY_FIXED = 1 * GIB
 NODE_RESERVED_MEMORY_SHARE = 0.10
 MIN_CACHE_BYTES = 10**9  # the runner refuses a cache below 1 GB
 
-SQS_CREDENTIAL_MODES = ("secretsmanager", "file", "none")
+SQS_CREDENTIAL_MODES = ("secretsmanager", "file", "none", "managed")
 ECR_REFRESH_CHOICES = ("auto", "true", "false")
 PRIVATE_ECR_IMAGE = re.compile(r"(?P<registry>\d{12}\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?)/.+")
 
@@ -113,6 +113,14 @@ Count = Annotated[int, BeforeValidator(_whole_number)]
 Flag = Annotated[bool, BeforeValidator(_boolean)]
 CommaList = Annotated[list[str], BeforeValidator(_comma_list)]
 Text = Annotated[str, BeforeValidator(_text)]
+
+
+@dataclass(frozen=True)
+class PipelineTarget:
+    """One stage of the pipeline: a name and the environment the cluster stack deploys to."""
+    name: str
+    account: str
+    region: str
 
 
 @dataclass(frozen=True)
@@ -219,6 +227,25 @@ class Settings(BaseModel):
     sqs_config_file: Text = _setting("~/.aws/config", meaning="read in `file` mode only", runbook="`cat ~/.aws/config | base64`")
     ecr_credential_refresh: Text = _setting("auto", meaning="`true`, `false`, or `auto` = on when `runnerImage` is a private ECR image",
                                             runbook="CronJob `studioml-go-runner-ecr-cred` with pasted keys")
+
+    # --- scaling with the queue --------------------------------------------------------------
+    autoscaling: Flag | None = _setting(None, meaning="node autoscaling (cluster-autoscaler) and, with `queues`, runner autoscaling (KEDA)",
+                                        runbook="`--nodes-min`/`--nodes-max` (which scaled nothing)",
+                                        default_text="`true` when `nodesMax` > `nodesMin`")
+    queues: CommaList = _setting([], meaning="SQS queue names the runner serves and KEDA scales on (comma list; each matches `queueMatch`)",
+                                 default_text="unset")
+    create_queues: Flag = _setting(False, meaning="create those queues in the stack (encrypted, with a dead-letter queue)")
+    runner_max_replicas: Count | None = _setting(None, meaning="upper bound of runner pods for KEDA",
+                                                 default_text="GPUs of `nodesMax` nodes / `runnerGpus`")
+    queue_length_per_runner: Count = _setting(1, meaning="visible messages per runner pod before KEDA adds one")
+
+    # --- continuous delivery -----------------------------------------------------------------
+    pipeline: Flag = _setting(False, meaning="synthesize the CDK Pipelines stack instead of the cluster stack")
+    pipeline_repository: Text | None = _setting(None, meaning="`owner/name` of the source repository (required with `pipeline`)")
+    pipeline_branch: Text = _setting("main", meaning="branch whose pushes run the pipeline")
+    pipeline_connection_arn: Text | None = _setting(None, meaning="CodeConnections (CodeStar connection) ARN (required with `pipeline`)")
+    pipeline_targets: CommaList = _setting([], meaning="where the pipeline deploys, in order: comma list of `name=account/region`",
+                                           default_text="one target `prod` in the pipeline's own account and region")
 
     _ssh_key: SshPublicKey | None = PrivateAttr(default=None)
     _sqs_files: SqsCredentialFiles | None = PrivateAttr(default=None)
@@ -419,6 +446,50 @@ class Settings(BaseModel):
             raise ValueError(f"{value!r} is not a Secrets Manager secret name. Use letters, digits and /_+=.@-")
         return value
 
+    @field_validator("queues")
+    @classmethod
+    def _queues(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not re.fullmatch(r"[A-Za-z0-9_-]{1,80}", name):
+                raise ValueError(f"{name!r} is not an SQS queue name. Use up to 80 letters, digits, '-' or '_' (FIFO queues are not served)")
+        return value
+
+    @field_validator("queue_length_per_runner")
+    @classmethod
+    def _queue_length_per_runner(cls, value: int) -> int:
+        if value == 0:
+            raise ValueError("0 would ask for a runner per nothing. Give 1 or more messages per runner")
+        return value
+
+    @field_validator("pipeline_repository")
+    @classmethod
+    def _pipeline_repository(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", value):
+            raise ValueError(f"{value!r} is not a repository. Write it as owner/name, like my-org/studio-gpu-cluster")
+        return value
+
+    @field_validator("pipeline_connection_arn")
+    @classmethod
+    def _pipeline_connection_arn(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(
+                r"arn:aws(-[a-z]+)*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection/[0-9a-f-]{36}", value):
+            raise ValueError(f"{value!r} is not a CodeConnections ARN. Copy it from the console's connection page: "
+                             "arn:aws:codeconnections:<region>:<account>:connection/<id>")
+        return value
+
+    @field_validator("pipeline_targets")
+    @classmethod
+    def _pipeline_targets(cls, value: list[str]) -> list[str]:
+        names = set()
+        for target in value:
+            match = re.fullmatch(r"([A-Za-z][A-Za-z0-9-]*)=(\d{12})/([a-z]{2}(-gov)?-[a-z]+-\d)", target)
+            if not match:
+                raise ValueError(f"{target!r} is not a target. Write each as name=account/region, like prod=123456789012/us-west-2")
+            if match.group(1) in names:
+                raise ValueError(f"{match.group(1)} is named twice. Give each target its own name")
+            names.add(match.group(1))
+        return value
+
     @field_validator("ecr_credential_refresh")
     @classmethod
     def _ecr_credential_refresh(cls, value: str) -> str:
@@ -453,7 +524,54 @@ class Settings(BaseModel):
         if self.ecr_credential_refresh == "true" and self.ecr_registry is None:
             raise SettingError("ecrCredentialRefresh", f"is true but runnerImage {self.runner_image} is not a private ECR image. "
                                "Set it to auto or false")
+        self._check_scaling()
+        if self.pipeline:
+            self._check_pipeline()
         return self
+
+    def _check_pipeline(self) -> None:
+        for setting, value, example in (("pipelineRepository", self.pipeline_repository, "my-org/studio-gpu-cluster"),
+                                        ("pipelineConnectionArn", self.pipeline_connection_arn,
+                                         "arn:aws:codeconnections:us-west-2:123456789012:connection/<id>")):
+            if value is None:
+                raise SettingError(setting, f"is required with pipeline=true. Set it in cdk.json's context, like {example}")
+        if self.account is None:
+            raise SettingError("account", "is required with pipeline=true: the pipeline stack needs a concrete environment. "
+                               "Set account=<12 digits> (or run with credentials for the pipeline's account)")
+        if self.sqs_credentials == "file":
+            raise SettingError("sqsCredentials", "file is refused with pipeline=true: no build machine may hold the runner's keys. "
+                               "Use secretsmanager (make sqs-secret) or managed")
+        if not self.gpu_smoke_test:
+            raise SettingError("gpuSmokeTest", "false is refused with pipeline=true: the check after each deploy waits for the "
+                               "smoke test. Set gpuSmokeTest=true")
+
+    def _check_scaling(self) -> None:
+        pattern = re.compile(self.queue_match)
+        for name in self.queues:
+            if not pattern.search(name):
+                raise SettingError("queues", f"{name} does not match queueMatch ({self.queue_match}), so the runner would never serve it. "
+                                   "Rename the queue or widen queueMatch")
+        if self.create_queues and not self.queues:
+            raise SettingError("createQueues", "is true but no queues are listed. Set queues=sqs_name1,sqs_name2")
+        too_long = [name for name in self.queues if len(name) > 76]
+        if self.create_queues and too_long:
+            raise SettingError("queues", f"{too_long[0]} is too long to create with its dead-letter queue dlq_{too_long[0]}. "
+                               "Use at most 76 characters")
+        if self.sqs_credentials == "managed" and not self.queue_prefix:
+            raise SettingError("sqsCredentials", f"managed needs a fixed start in queueMatch ({self.queue_match}) to limit the "
+                               "runner's SQS access to those queues. Start queueMatch with one, like ^sqs_")
+        if self.autoscaling and self.nodes_max == self.nodes_min:
+            raise SettingError("autoscaling", f"is true but nodesMin and nodesMax are both {self.nodes_max}: there is nothing to scale. "
+                               "Raise nodesMax above nodesMin")
+        if self.autoscaling_enabled and self.system_nodes == 0:
+            raise SettingError("autoscaling", "needs system nodes: the autoscaler must not run on the GPU nodes it removes. "
+                               "Set systemNodes=1 or more, or autoscaling=false")
+        capacity = self.runner_capacity
+        if self.runner_max_replicas is not None and self.runner_max_replicas > capacity:
+            raise SettingError("runnerMaxReplicas", f"{self.runner_max_replicas} runners do not fit on nodesMax={self.nodes_max} "
+                               f"nodes ({capacity} at runnerGpus={self.runner_gpus}). Give {capacity} or less, or raise nodesMax")
+        if self.runner_max_replicas == 0:
+            raise SettingError("runnerMaxReplicas", "0 leaves no runner to scale up to. Give 1 or more, or leave it unset")
 
     def _check_runner_fits(self) -> None:
         """The runner's requests must fit one node of every nodeType, less the node's own reserve."""
@@ -528,6 +646,57 @@ class Settings(BaseModel):
     def device_plugin_needed(self) -> bool:
         """Bottlerocket NVIDIA AMIs run their own device plugin; AL2023 ones do not."""
         return not self.gpu_ami_type.startswith("BOTTLEROCKET")
+
+    @property
+    def targets(self) -> list[PipelineTarget]:
+        """The pipeline's stages, in deploy order; by default one `prod` in the pipeline's own account and region."""
+        if not self.pipeline_targets:
+            return [PipelineTarget("prod", self.account or "", self.region)]
+        return [PipelineTarget(name, *where.split("/")) for name, where in (t.split("=") for t in self.pipeline_targets)]
+
+    def for_target(self, target: PipelineTarget) -> "Settings":
+        """The same settings, deployed to one target's account and region."""
+        return self.model_copy(update={"account": target.account, "region": target.region})
+
+    @property
+    def gpu_accelerator(self) -> str:
+        """Value of the k8s.amazonaws.com/accelerator label: the GPU model when every nodeType shares it."""
+        models = {node.gpu_model for node in self.gpu_instance_types}
+        return models.pop().lower().replace(" ", "-") if len(models) == 1 else "nvidia"
+
+    @property
+    def gpus_per_node(self) -> int:
+        """GPUs of the smallest listed type: what the autoscaler may count on for any new node."""
+        return min(node.gpus for node in self.gpu_instance_types)
+
+    @property
+    def queue_prefix(self) -> str:
+        """The literal start of queueMatch (`^sqs_.*$` -> `sqs_`): the managed runner user may read only those queues."""
+        match = re.match(r"\^([A-Za-z0-9_-]*)", self.queue_match)
+        return match.group(1) if match else ""
+
+    @property
+    def autoscaling_enabled(self) -> bool:
+        """Explicit setting, else on whenever there is room between nodesMin and nodesMax."""
+        return self.autoscaling if self.autoscaling is not None else self.nodes_max > self.nodes_min
+
+    @property
+    def runner_capacity(self) -> int:
+        """Runner pods that fit on nodesMax nodes of the smallest listed type."""
+        per_node = min(node.gpus // self.runner_gpus for node in self.gpu_instance_types)
+        return per_node * self.nodes_max
+
+    @property
+    def queue_autoscaling(self) -> bool:
+        """KEDA owns the runner's replica count when autoscaling is on and there are queues to watch."""
+        return self.autoscaling_enabled and bool(self.queues)
+
+    @property
+    def runner_replica_bounds(self) -> tuple[int, int]:
+        """(min, max) runner pods for KEDA: none when no GPU node must stay up, else what the always-on nodes hold."""
+        maximum = self.runner_max_replicas or self.runner_capacity
+        per_node = self.runner_capacity // self.nodes_max
+        return min(self.nodes_min * per_node, maximum), maximum
 
     @property
     def ecr_registry(self) -> str | None:

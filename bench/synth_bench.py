@@ -32,11 +32,12 @@ def synth(name: str, outdir: Path, context: dict) -> float:
 
 
 def measure(outdir: Path) -> dict[str, int]:
-    templates = [json.loads(p.read_text()) for p in outdir.glob("*.template.json")]
+    # The app's cluster stack sits in a stage (a nested assembly): count templates at every level.
+    templates = [json.loads(p.read_text()) for p in outdir.rglob("*.template.json")]
     resources = [r for t in templates for r in t.get("Resources", {}).values()]
-    assets = [p for p in outdir.iterdir() if p.name.startswith("asset.")]
+    assets = [p for p in outdir.rglob("asset.*") if p.parent == outdir or p.parent.name.startswith("assembly-")]
     return {
-        "template bytes": sum(p.stat().st_size for p in outdir.glob("*.template.json")),
+        "template bytes": sum(p.stat().st_size for p in outdir.rglob("*.template.json")),
         "resources": len(resources),
         "Lambda functions": sum(r["Type"] == "AWS::Lambda::Function" for r in resources),
         "custom resources": sum(r["Type"].startswith("Custom::") or r["Type"] == "AWS::CloudFormation::CustomResource" for r in resources),

@@ -42,10 +42,10 @@ LOGXI = "*=INF"
 LOGXI_FORMAT = "happy,maxcol=1024"
 
 # On SIGTERM the runner stops the experiment and hands its message back to SQS (visibility 0,
-# one call bounded by the runner's 15 s SQS timeout) after writing what it has. 120 s covers
-# that with margin; waiting longer gains nothing on the queue side, because a message the
-# runner stops extending reappears within its 30 s visibility timeout anyway.
-TERMINATION_GRACE_PERIOD_SECONDS = 120
+# one call bounded by the runner's 15 s SQS timeout) after writing what it has. 90 s covers that
+# with margin and ends inside a spot interruption's two-minute notice, so an interrupted runner
+# still returns its message; a message the runner stops extending reappears within 30 s anyway.
+TERMINATION_GRACE_PERIOD_SECONDS = 90
 
 
 class RunnerChart(cdk8s.Chart):
@@ -159,7 +159,8 @@ def _deployment_spec(*, image: str, gpus: int, cpu: str, memory: str, scratch_si
         # or grab a second GPU; replace one runner at a time instead.
         "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 0, "maxUnavailable": 1}},
         "template": {
-            "metadata": {"labels": dict(APP_LABEL)},
+            # The autoscaler must not evict a runner mid-task to pack nodes; KEDA scales runners down instead.
+            "metadata": {"labels": dict(APP_LABEL), "annotations": {"cluster-autoscaler.kubernetes.io/safe-to-evict": "false"}},
             "spec": {
                 "serviceAccountName": SERVICE_ACCOUNT_NAME,
                 "automountServiceAccountToken": True,  # the runner watches its state ConfigMap

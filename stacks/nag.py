@@ -1,7 +1,9 @@
 """Acknowledging a cdk-nag finding on one construct, with the reason a reviewer reads in the report."""
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, Validations
+from typing import Any
+
+from aws_cdk import Acknowledgment, Stack, Validations
 from constructs import IConstruct
 
 PACK = "AwsSolutions"
@@ -16,3 +18,22 @@ def acknowledge(construct: IConstruct, finding: str, reason: str) -> None:
 def managed_policy_finding(policy_path: str) -> str:
     """The IAM4 finding id for an AWS managed policy, e.g. `service-role/AWSLambdaBasicExecutionRole`."""
     return f"IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{policy_path}]"
+
+
+def wildcard_resource_finding(stack: Stack, resource: str) -> str:
+    """The IAM5 finding id cdk-nag reports for a resource with a wildcard, e.g. `IAM5[Resource::arn:<AWS::Partition>:...]`."""
+    return f"IAM5[Resource::{render_intrinsic(stack.resolve(resource))}]"
+
+
+def render_intrinsic(value: Any) -> str:
+    """A resolved value as cdk-nag prints it in finding ids: Ref -> <Id>, GetAtt -> <Id.Attr>, joins concatenated."""
+    if isinstance(value, str):
+        return value
+    if "Ref" in value:
+        return f"<{value['Ref']}>"
+    if "Fn::GetAtt" in value:
+        return f"<{'.'.join(value['Fn::GetAtt'])}>"
+    if "Fn::Join" in value:
+        separator, parts = value["Fn::Join"]
+        return separator.join(render_intrinsic(part) for part in parts)
+    return str(value)

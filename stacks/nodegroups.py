@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from aws_cdk import aws_ec2 as ec2, aws_eks_v2 as eks, aws_iam as iam
 from constructs import Construct
 
 from stacks.nag import acknowledge, managed_policy_finding
-from charts.gpu_scheduling import GPU_NODE_LABEL_KEY, GPU_NODE_LABEL_VALUE, GPU_TAINT_KEY, GPU_TAINT_VALUE
+from charts.gpu_scheduling import GPU_TAINT_KEY, GPU_TAINT_VALUE, SYSTEM_NODE_SELECTOR
 
 # Bottlerocket keeps its OS on a small first volume and images on the second; AL2023 uses one root volume.
 DATA_VOLUME_DEVICE = {"AL2023": "/dev/xvda", "BOTTLEROCKET": "/dev/xvdb"}
@@ -64,7 +64,7 @@ class GpuNodegroup(Construct):
 
     def __init__(self, scope: Construct, id: str, *, cluster: eks.Cluster, nodegroup_name: str, instance_types: Sequence[str],
                  ami_type: str, capacity_type: str, desired: int, minimum: int, maximum: int, volume_gib: int,
-                 taint: bool, ssh: SshAccess | None = None) -> None:
+                 labels: Mapping[str, str], taint: bool, ssh: SshAccess | None = None) -> None:
         super().__init__(scope, id)
         security_groups: list[ec2.ISecurityGroup] = []
         key_pair = None
@@ -89,7 +89,7 @@ class GpuNodegroup(Construct):
             desired_size=desired,
             min_size=minimum,
             max_size=maximum,
-            labels={GPU_NODE_LABEL_KEY: GPU_NODE_LABEL_VALUE},
+            labels=dict(labels),
             taints=[eks.TaintSpec(key=GPU_TAINT_KEY, value=GPU_TAINT_VALUE, effect=eks.TaintEffect.NO_SCHEDULE)] if taint else None,
             launch_template_spec=eks.LaunchTemplateSpec(id=self.launch_template.launch_template_id,
                                                         version=self.launch_template.latest_version_number),
@@ -113,6 +113,7 @@ class SystemNodegroup(Construct):
             nodegroup_name=nodegroup_name,
             instance_types=[ec2.InstanceType(instance_type)],
             ami_type=getattr(eks.NodegroupAmiType, ami_type),
+            labels=dict(SYSTEM_NODE_SELECTOR),  # add-ons that must stay off GPU nodes select on it
             desired_size=count,
             min_size=count,
             max_size=count,

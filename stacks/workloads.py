@@ -1,6 +1,7 @@
 """The runbook's Kubernetes steps, done by CloudFormation: each cdk8s chart applied as a KubernetesManifest, in order."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -14,7 +15,10 @@ from charts.ecr_credential_refresh import SERVICE_ACCOUNT_NAME as ECR_SERVICE_AC
 from charts.external_secrets import (ESO_CHART_NAME, ESO_CHART_REPOSITORY, ESO_CHART_VERSION, ESO_NAMESPACE, ESO_SERVICE_ACCOUNT,
                                      eso_helm_values)
 from charts.gpu_checks import SMOKE_TEST_JOB_NAME, GpuChecksChart
-from charts.runner import RunnerChart
+from charts.gpu_verifier_rbac import GpuVerifierRbacChart
+from charts.keda import KEDA_CHART_NAME, KEDA_CHART_REPOSITORY, KEDA_CHART_VERSION, KEDA_NAMESPACE, KEDA_OPERATOR_SERVICE_ACCOUNT, keda_values
+from charts.queue_scaling import QueueScalingChart
+from charts.runner import DEPLOYMENT_NAME, RunnerChart
 from charts.runner_namespace import RunnerNamespaceChart
 from charts.sqs_credentials import SqsCredentialsChart
 from settings import Settings
@@ -37,7 +41,10 @@ class RenderedChart:
 class GpuWorkloads(Construct):
     """Device plugin, GPU checks, SQS credentials and the runner, applied to `cluster` after `nodes`."""
 
-    def __init__(self, scope: Construct, id: str, *, cluster: eks.Cluster, nodes: Sequence[IConstruct], settings: Settings) -> None:
+    def __init__(self, scope: Construct, id: str, *, cluster: eks.Cluster, nodes: Sequence[IConstruct], settings: Settings,
+                 queue_urls: Sequence[str] = (), queues: IConstruct | None = None, sqs_secret: IConstruct | None = None) -> None:
+        """`queue_urls`: what KEDA watches (`queues`: their creation, when the stack creates them);
+        `sqs_secret`: the stack's own Secrets Manager secret in `managed` mode."""
         super().__init__(scope, id)
         self._cluster = cluster
         self.k8s_app = cdk8s.App()
@@ -67,15 +74,26 @@ class GpuWorkloads(Construct):
             if settings.verify_gpu_on_deploy:
                 self._verify_gpus(ns, gpu_checks)
 
+        self._sqs_secret = sqs_secret
         secrets = self._sqs_credentials(settings, namespace)
         pull_secret = self._ecr_refresh(settings, namespace) if settings.ecr_refresh else None
 
+        if settings.autoscaling_enabled and settings.nodes_min == 0 and not settings.queues and settings.runner_replicas > 0:
+            self.notes.append(f"note: nodesMin=0 but {settings.runner_replicas} runner pod(s) always want a GPU, so GPU nodes never "
+                              "reach zero; list queues= so KEDA can scale the runner to zero")
+        if settings.queue_autoscaling:
+            self.notes.append(f"note: runnerReplicas ({settings.runner_replicas}) is not applied: KEDA sets the runner's replicas "
+                              f"from the queues ({settings.runner_replica_bounds[0]} to {settings.runner_replica_bounds[1]})")
         runner = RunnerChart(
-            self.k8s_app, "runner", namespace=ns, image=settings.runner_image, replicas=settings.runner_replicas,
+            self.k8s_app, "runner", namespace=ns, image=settings.runner_image,
+            replicas=None if settings.queue_autoscaling else settings.runner_replicas,
             gpus=settings.runner_gpus, cpu=settings.runner_cpu, memory=settings.runner_memory,
             scratch_size=settings.runner_scratch_size, queue_match=settings.queue_match, cache_size=settings.cache_size,
             clear_text_messages=settings.clear_text_messages, sqs_secret_optional=settings.sqs_credentials == "none")
-        self._apply("runner", runner, after=[namespace, secrets, pull_secret])
+        runner_manifest = self._apply("runner", runner, after=[namespace, secrets, pull_secret])
+        if settings.queue_autoscaling:
+            self._queue_autoscaling(settings, queue_urls, after=[runner_manifest, queues])
+        self._apply("gpu-verifier-rbac", GpuVerifierRbacChart(self.k8s_app, "gpu-verifier-rbac", namespace=ns), after=[namespace])
 
     # --- pieces --------------------------------------------------------------------------------
 
@@ -108,7 +126,7 @@ class GpuWorkloads(Construct):
         operator = self._external_secrets_operator(settings)
         chart = SqsCredentialsChart(self.k8s_app, "sqs-credentials", namespace=settings.namespace, region=settings.region,
                                     secrets_manager_secret_name=settings.sqs_secret_name)
-        return self._apply("sqs-credentials", chart, after=[namespace, operator])
+        return self._apply("sqs-credentials", chart, after=[namespace, operator, self._sqs_secret])
 
     def _external_secrets_operator(self, settings: Settings) -> eks.HelmChart:
         identity = PodIdentityRole(self, "ExternalSecretsIdentity", cluster=self._cluster, agent=self.pod_identity_agent,
@@ -144,6 +162,27 @@ class GpuWorkloads(Construct):
         chart = EcrCredentialRefreshChart(self.k8s_app, "ecr-credential-refresh", namespace=settings.namespace, registry=registry, region=region)
         return self._apply("ecr-credential-refresh", chart, after=[namespace, identity.association])
 
+    def _queue_autoscaling(self, settings: Settings, queue_urls: Sequence[str], after: Sequence[IConstruct | None]) -> None:
+        """KEDA, allowed only to read the listed queues' attributes, and the runner's ScaledObject."""
+        identity = PodIdentityRole(self, "KedaIdentity", cluster=self._cluster, agent=self.pod_identity_agent,
+                                   namespace=KEDA_NAMESPACE, service_account=KEDA_OPERATOR_SERVICE_ACCOUNT,
+                                   description="KEDA operator: reads the depth of the runner's queues, nothing else")
+        stack = Stack.of(self)
+        queue_arns = [stack.format_arn(service="sqs", region=settings.region, resource=name, arn_format=ArnFormat.NO_RESOURCE_NAME)
+                      for name in settings.queues]
+        identity.role.add_to_policy(iam.PolicyStatement(actions=["sqs:GetQueueAttributes"], resources=queue_arns))
+        keda = eks.HelmChart(
+            self, "Keda", cluster=self._cluster, chart=KEDA_CHART_NAME, repository=KEDA_CHART_REPOSITORY, version=KEDA_CHART_VERSION,
+            namespace=KEDA_NAMESPACE, create_namespace=True, release="keda", values=keda_values(watch_namespace=settings.namespace),
+            wait=True, timeout=Duration.minutes(10))
+        for dependency in (identity.association, *self._nodes):
+            keda.node.add_dependency(dependency)
+        minimum, maximum = settings.runner_replica_bounds
+        chart = QueueScalingChart(self.k8s_app, "queue-scaling", namespace=settings.namespace, deployment_name=DEPLOYMENT_NAME,
+                                  region=settings.region, queue_urls=queue_urls, min_replicas=minimum, max_replicas=maximum,
+                                  messages_per_replica=settings.queue_length_per_runner)
+        self._apply("queue-scaling", chart, after=[*after, keda])
+
     def write_manifests(self, directory: Path) -> list[Path]:
         """Every chart as `dist/NN-<chart>.k8s.yaml`, numbered in apply order (for review, or `kubectl apply -f dist/`)."""
         directory.mkdir(parents=True, exist_ok=True)
@@ -152,9 +191,14 @@ class GpuWorkloads(Construct):
         written = []
         for rendered in self.charts:
             path = directory / rendered.file_name
-            path.write_text(cdk8s.Yaml.stringify(*rendered.chart.to_json()))
+            path.write_text(_readable_tokens(cdk8s.Yaml.stringify(*rendered.chart.to_json())))
             written.append(path)
         return written
+
+
+def _readable_tokens(text: str) -> str:
+    """Values CloudFormation fills in at deploy time (an env-agnostic account id) shown as `${AWS::AccountId}`."""
+    return re.sub(r"\$\{Token\[AWS\.([A-Za-z]+)\.\d+\]\}", r"${AWS::\1}", text)
 
 
 def _construct_id(name: str) -> str:

@@ -34,6 +34,7 @@ CONFIGURATIONS: dict[str, dict[str, str]] = {
         "sshPublicKey": str(FIXTURES / "id_ed25519.pub"),
         "sshAllowedCidrs": "10.20.0.0/16",
         "systemNodes": "0",
+        "autoscaling": "false",  # no system nodes for the autoscaler to live on
         "namespace": "studioml",
         "gpuTestPods": "true",
         "verifyGpuOnDeploy": "true",
@@ -54,6 +55,34 @@ CONFIGURATIONS: dict[str, dict[str, str]] = {
         "sqsCredentials": "file",
         "gpuSmokeTest": "false",
     },
+    "scale": {
+        "account": "123456789012",
+        "region": "us-east-1",
+        "nodeType": "g5.xlarge,g6.xlarge",
+        "nodes": "0",
+        "nodesMin": "0",
+        "nodesMax": "4",
+        "capacityType": "SPOT",
+        "queues": "sqs_train,sqs_eval",
+        "createQueues": "true",
+        "sqsCredentials": "managed",
+        "runnerMaxReplicas": "3",
+        "queueLengthPerRunner": "2",
+    },
+}
+
+# Pipeline mode: the pipeline stack and a stage per target. `direct-prod` is direct mode with the
+# settings and environment of the pipeline's `prod` target, to compare the two cluster templates.
+CONNECTION_ARN = "arn:aws:codeconnections:us-west-2:123456789012:connection/12345678-1234-1234-1234-123456789012"
+PIPELINE_CONFIGURATIONS: dict[str, dict[str, str]] = {
+    "pipeline": {
+        "pipeline": "true",
+        "account": "123456789012",
+        "pipelineRepository": "my-org/studio-gpu-cluster",
+        "pipelineConnectionArn": CONNECTION_ARN,
+        "pipelineTargets": "prod=123456789012/us-west-2,dr=111111111111/eu-west-1",
+    },
+    "direct-prod": {"account": "123456789012"},
 }
 
 # Kubernetes version of each configuration, for schema validation.
@@ -88,5 +117,6 @@ def canary_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def synthesized(synth_root: Path, canary_home: Path):
     """`synthesized("custom")` -> the synthesized cloud assembly (and dist/ manifests) of that configuration."""
     def get(name: str) -> Synthesized:
-        return synthesize(name, CONFIGURATIONS[name], synth_root, environ={"HOME": str(canary_home)})
+        context = CONFIGURATIONS[name] if name in CONFIGURATIONS else PIPELINE_CONFIGURATIONS[name]
+        return synthesize(name, context, synth_root, environ={"HOME": str(canary_home)})
     return get

@@ -40,3 +40,19 @@ REQUIRED_FIELDS.update(
         ("external-secrets.io/v1", "ExternalSecret"): ["spec.secretStoreRef.name", "spec.target.name", "spec.data"],
     }
 )
+
+
+# KEDA 2.20 (charts/queue_scaling.py), CRDs keda.sh_scaledobjects and keda.sh_triggerauthentications,
+# v1alpha1 (the only version served).
+CUSTOM_RESOURCE_GROUPS.add("keda.sh")
+REQUIRED_FIELDS.update(
+    {
+        # spec requires scaleTargetRef (which requires name) and triggers. Each trigger requires type
+        # and metadata, an authenticationRef requires name, each HPA policy type/value/periodSeconds:
+        # list items are out of reach of dotted paths. scalingModifiers, when present, requires
+        # target and formula. tests/charts/test_queue_scaling.py asserts all of these.
+        ("keda.sh/v1alpha1", "ScaledObject"): ["spec.scaleTargetRef.name", "spec.triggers"],
+        # spec is required; inside it, podIdentity requires provider.
+        ("keda.sh/v1alpha1", "TriggerAuthentication"): ["spec.podIdentity.provider"],
+    }
+)

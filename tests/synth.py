@@ -21,8 +21,9 @@ class Synthesized:
     outdir: Path
     manifests_dir: Path
 
-    def template(self, stack_name: str | None = None) -> Template:
-        files = sorted(self.outdir.glob("*.template.json")) if stack_name is None else [self.outdir / f"{stack_name}.template.json"]
+    def template(self) -> Template:
+        """The one template of a direct-mode synth (its stack sits in a stage, so in a nested assembly)."""
+        files = sorted(self.outdir.rglob("*.template.json"))
         assert len(files) == 1, f"expected one template in {self.outdir}, found {[f.name for f in files]}"
         return json.loads(files[0].read_text())
 
@@ -30,16 +31,21 @@ class Synthesized:
         return {f.name.removesuffix(".template.json"): json.loads(f.read_text()) for f in sorted(self.outdir.rglob("*.template.json"))}
 
 
-_cache: dict[str, Synthesized] = {}
+_cache: dict[str, Synthesized | str] = {}  # a failed synth is remembered as its message: it fails once, not per test
+
+# The CLI passes cdk.json's context (the feature flags) to the app: tests synthesize with it too.
+CDK_JSON_CONTEXT: dict[str, Any] = json.loads((Path(__file__).parent.parent / "cdk.json").read_text())["context"]
 
 
 def synthesize(name: str, context: dict[str, Any], root: Path, environ: dict[str, str] | None = None) -> Synthesized:
     if name not in _cache:
         outdir, manifests_dir = root / name / "cdk.out", root / name / "dist"
-        code = app.main(context=context, outdir=str(outdir), environ=environ or {}, manifests_dir=str(manifests_dir))
-        assert code == 0, f"synth of configuration {name!r} failed with exit code {code}"
-        _cache[name] = Synthesized(outdir, manifests_dir)
-    return _cache[name]
+        code = app.main(context={**CDK_JSON_CONTEXT, **context}, outdir=str(outdir), environ=environ or {},
+                        manifests_dir=str(manifests_dir))
+        _cache[name] = Synthesized(outdir, manifests_dir) if code == 0 else f"synth of configuration {name!r} failed with exit code {code}"
+    result = _cache[name]
+    assert isinstance(result, Synthesized), result
+    return result
 
 
 def kubernetes_manifests(template: Template) -> dict[str, list[dict[str, Any]]]:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import app
+from tests.synth import CDK_JSON_CONTEXT
 
 ROOT = Path(__file__).parent.parent
 
@@ -45,7 +46,7 @@ def test_app_py_run_as_the_cdk_cli_runs_it(tmp_path):
 
 @pytest.mark.xdist_group("synth")
 def test_synth_says_what_it_skipped_and_warns_of_file_mode(tmp_path, capsys, canary_home):
-    context = {"nodeType": "g5g.xlarge", "gpuAmiType": "BOTTLEROCKET_ARM_64_NVIDIA", "systemNodeType": "m7g.large",
+    context = {**CDK_JSON_CONTEXT, "nodeType": "g5g.xlarge", "gpuAmiType": "BOTTLEROCKET_ARM_64_NVIDIA", "systemNodeType": "m7g.large",
                "runnerMemory": "5Gi", "sqsCredentials": "file"}
     assert app.main(context=context, outdir=str(tmp_path / "out"), environ={"HOME": str(canary_home)},
                     manifests_dir=str(tmp_path / "dist")) == 0
@@ -55,7 +56,7 @@ def test_synth_says_what_it_skipped_and_warns_of_file_mode(tmp_path, capsys, can
         "in the kubectl handler's logs; use sqsCredentials=secretsmanager beyond a trial",
     ]
     assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == [
-        "00-gpu-checks.k8s.yaml", "01-sqs-credentials.k8s.yaml", "02-runner.k8s.yaml"]
+        "00-gpu-checks.k8s.yaml", "01-sqs-credentials.k8s.yaml", "02-runner.k8s.yaml", "03-gpu-verifier-rbac.k8s.yaml"]
 
 
 def test_stale_manifests_are_removed_from_dist(tmp_path):
@@ -63,6 +64,7 @@ def test_stale_manifests_are_removed_from_dist(tmp_path):
     (tmp_path / "dist").mkdir()
     (tmp_path / "dist" / "09-old-chart.k8s.yaml").write_text("kind: Pod\n")
     (tmp_path / "dist" / "README.txt").write_text("kept: not a manifest\n")
-    assert app.main(context={}, outdir=str(tmp_path / "out"), environ={}, manifests_dir=str(tmp_path / "dist")) == 0
+    assert app.main(context=CDK_JSON_CONTEXT, outdir=str(tmp_path / "out"), environ={}, manifests_dir=str(tmp_path / "dist")) == 0
     assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == [
-        "00-device-plugin.k8s.yaml", "01-gpu-checks.k8s.yaml", "02-sqs-credentials.k8s.yaml", "03-runner.k8s.yaml", "README.txt"]
+        "00-device-plugin.k8s.yaml", "01-gpu-checks.k8s.yaml", "02-sqs-credentials.k8s.yaml", "03-runner.k8s.yaml",
+        "04-gpu-verifier-rbac.k8s.yaml", "README.txt"]

@@ -29,14 +29,16 @@ def test_cdk_synth_default_settings(tmp_path):
     out = tmp_path / "cdk.out"
     result = cdk("synth", "--quiet", "--output", str(out), home=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
-    template = json.loads((out / "GpuCluster-test-eks.template.json").read_text())
+    (template_file,) = out.rglob("*.template.json")  # the stack sits in stage `prod`, as in the pipeline
+    template = json.loads(template_file.read_text())
     assert any(r["Type"] == "AWS::EKS::Cluster" for r in template["Resources"].values())
     assert "feature flags" not in result.stderr.lower()
     report = json.loads((out / "validation-report.json").read_text())
     assert [r["conclusion"] for r in report["pluginReports"]] == ["success"]
     # Like `make synth`, the run leaves the Kubernetes manifests in dist/ for review.
     assert sorted(p.name for p in (ROOT / "dist").glob("*.k8s.yaml")) == [
-        "00-device-plugin.k8s.yaml", "01-gpu-checks.k8s.yaml", "02-sqs-credentials.k8s.yaml", "03-runner.k8s.yaml"]
+        "00-device-plugin.k8s.yaml", "01-gpu-checks.k8s.yaml", "02-sqs-credentials.k8s.yaml", "03-runner.k8s.yaml",
+        "04-gpu-verifier-rbac.k8s.yaml"]
 
 
 def test_cdk_synth_bad_setting_prints_one_clear_line(tmp_path):

@@ -5,18 +5,19 @@ import aws_cdk as cdk
 from aws_cdk import aws_sqs as sqs
 
 import app
+from tests.synth import CDK_JSON_CONTEXT
 
 
 def test_unacknowledged_finding_fails_the_synth(tmp_path, capsys, monkeypatch):
     original_build = app.build
 
     def build_with_an_unencrypted_queue(cdk_app, environ):
-        stack = original_build(cdk_app, environ)
-        sqs.CfnQueue(stack, "PlainQueue")  # no SSE, no DLQ: AwsSolutions-SQS2/SQS3/SQS4
-        return stack
+        clusters = original_build(cdk_app, environ)
+        sqs.CfnQueue(clusters[0], "PlainQueue")  # no SSE, no DLQ: AwsSolutions-SQS2/SQS3/SQS4
+        return clusters
 
     monkeypatch.setattr(app, "build", build_with_an_unencrypted_queue)
-    assert app.main(context={}, outdir=str(tmp_path / "out"), environ={}) == 1
+    assert app.main(context=CDK_JSON_CONTEXT, outdir=str(tmp_path / "out"), environ={}, manifests_dir=None) == 1
     err = capsys.readouterr().err.strip().splitlines()[-1]
     assert err.startswith("error: cdk-nag: findings are not acknowledged.")
     report = (tmp_path / "out" / "validation-report.json").read_text()

@@ -40,7 +40,7 @@ def test_context_wins_over_environment():
 
 
 def test_strings_from_the_command_line_are_coerced():
-    s = load_settings({"nodes": "2", "nodesMax": "4", "nodeType": "g5.xlarge, g6.xlarge", "systemNodes": "0",
+    s = load_settings({"nodes": "2", "nodesMax": "4", "nodeType": "g5.xlarge, g6.xlarge", "systemNodes": "0", "autoscaling": "false",
                        "capacityType": "spot", "endpointPublicCidrs": "203.0.113.0/24"}, {})
     assert (s.nodes, s.nodes_max, s.node_type, s.system_nodes, s.capacity_type) == (2, 4, ["g5.xlarge", "g6.xlarge"], 0, "SPOT")
     assert not s.taint_gpu_nodes

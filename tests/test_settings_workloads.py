@@ -113,7 +113,7 @@ BAD_INPUT = [
     ({"devicePluginVersion": "latest"}, "error: devicePluginVersion: 'latest' is not a release tag. Pin a release such as v0.20.0."),
     ({"namespace": "Bad_NS"}, "error: namespace: 'Bad_NS' is not a Kubernetes namespace name. Use lower-case letters, digits and '-', "
                               "at most 63, starting and ending with a letter or digit."),
-    ({"sqsCredentials": "vault"}, "error: sqsCredentials: 'vault' is not a credentials mode. Use one of secretsmanager, file, none."),
+    ({"sqsCredentials": "vault"}, "error: sqsCredentials: 'vault' is not a credentials mode. Use one of secretsmanager, file, none, managed."),
     ({"sqsSecretName": "has space"}, "error: sqsSecretName: 'has space' is not a Secrets Manager secret name. Use letters, digits and /_+=.@-."),
     ({"ecrCredentialRefresh": "sometimes"}, "error: ecrCredentialRefresh: 'sometimes' is not one of auto, true, false. Use auto unless you know better."),
     ({"ecrCredentialRefresh": "true"}, "error: ecrCredentialRefresh: is true but runnerImage quay.io/leafai/studio-go-runner:0.14.3 is not "

@@ -129,7 +129,7 @@ def test_pod_scheduling_and_identity(objects):
     assert pod["imagePullSecrets"] == [{"name": "studioml-go-docker-key"}]
     assert pod["nodeSelector"] == GPU_NODE_SELECTOR
     assert pod["tolerations"] == [GPU_TOLERATION]
-    assert pod["terminationGracePeriodSeconds"] == 120
+    assert pod["terminationGracePeriodSeconds"] == 90  # inside a spot interruption notice
     assert pod["securityContext"] == {"seccompProfile": {"type": "RuntimeDefault"}}
 
 

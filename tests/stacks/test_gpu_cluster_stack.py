@@ -1,6 +1,8 @@
 """The cluster stack's template, asserted field by field for the default and the custom configurations."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.synth import only, resources
@@ -112,7 +114,7 @@ def test_gpu_nodegroup_defaults_follow_the_runbook(default):
     assert gpu["ScalingConfig"] == {"DesiredSize": 1, "MinSize": 1, "MaxSize": 3}
     assert gpu["AmiType"] == "AL2023_x86_64_NVIDIA"
     assert gpu["CapacityType"] == "ON_DEMAND"
-    assert gpu["Labels"] == {"nvidia.com/gpu.present": "true"}
+    assert gpu["Labels"] == {"nvidia.com/gpu.present": "true", "k8s.amazonaws.com/accelerator": "nvidia-t4"}
     assert gpu["Taints"] == [{"Key": "nvidia.com/gpu", "Value": "true", "Effect": "NO_SCHEDULE"}]
 
 
@@ -174,6 +176,7 @@ def test_system_nodegroup(default, arm, custom):
     assert system["InstanceTypes"] == ["t3.large"]
     assert system["ScalingConfig"] == {"DesiredSize": 2, "MinSize": 2, "MaxSize": 2}
     assert "Taints" not in system
+    assert system["Labels"] == {"studio-go-runner/node-pool": "system"}
     assert _nodegroup(arm, "test-eks-system")["AmiType"] == "AL2023_ARM_64_STANDARD"
     assert len(resources(custom, "AWS::EKS::Nodegroup")) == 1
 
@@ -189,10 +192,15 @@ def test_outputs(default):
         'kubectl get nodes "-o=custom-columns=NAME:.metadata.name,GPU:.status.allocatable.nvidia\\.com/gpu"')
 
 
+def _stack_artifact(outdir):
+    """The cluster stack's artifact in the stage's nested assembly (`prod/` by default)."""
+    manifest = json.loads((outdir / "assembly-prod" / "manifest.json").read_text())
+    (stack,) = [a for a in manifest["artifacts"].values() if a["type"] == "aws:cloudformation:stack"]
+    return stack
+
+
 def test_stack_name_and_environment(synthesized):
-    import json
-    manifest = json.loads((synthesized("custom").outdir / "manifest.json").read_text())
-    stack = manifest["artifacts"]["GpuCluster-gpu-lab"]
-    assert stack["environment"] == "aws://123456789012/eu-west-1"
-    default_manifest = json.loads((synthesized("default").outdir / "manifest.json").read_text())
-    assert default_manifest["artifacts"]["GpuCluster-test-eks"]["environment"] == "aws://unknown-account/us-west-2"
+    custom = _stack_artifact(synthesized("custom").outdir)
+    assert (custom["properties"]["stackName"], custom["environment"]) == ("GpuCluster-gpu-lab", "aws://123456789012/eu-west-1")
+    default = _stack_artifact(synthesized("default").outdir)
+    assert (default["properties"]["stackName"], default["environment"]) == ("GpuCluster-test-eks", "aws://unknown-account/us-west-2")

@@ -60,11 +60,12 @@ def arm(synthesized):
 # --- which manifests, in which order -----------------------------------------------------------
 
 def test_default_applies_device_plugin_checks_secret_and_runner(default):
-    assert set(_manifest_ids(default)) == {"DevicePlugin", "GpuChecks", "SqsCredentials", "Runner"}
+    assert set(_manifest_ids(default)) == {"DevicePlugin", "GpuChecks", "SqsCredentials", "Runner", "GpuVerifierRbac"}
 
 
 def test_custom_applies_namespace_and_ecr_refresh_and_no_secret(custom):
-    assert set(_manifest_ids(custom)) == {"RunnerNamespace", "DevicePlugin", "GpuChecks", "EcrCredentialRefresh", "Runner"}
+    assert set(_manifest_ids(custom)) == {"RunnerNamespace", "DevicePlugin", "GpuChecks", "EcrCredentialRefresh", "Runner",
+                                          "GpuVerifierRbac"}
 
 
 def test_bottlerocket_gets_no_device_plugin(arm):
@@ -81,7 +82,7 @@ def test_order_nodes_then_device_plugin_then_checks(default):
 def test_order_namespace_and_secrets_before_the_runner(default, custom):
     ids = _manifest_ids(default)
     assert ids["SqsCredentials"] in _depends_on(default, ids["Runner"])
-    eso = next(iter(resources(default, "Custom::AWSCDK-EKS-HelmChart")))
+    (eso,) = [k for k, r in resources(default, "Custom::AWSCDK-EKS-HelmChart").items() if r["Properties"]["Chart"] == ESO_CHART_NAME]
     assert eso in _depends_on(default, ids["SqsCredentials"])
     ids = _manifest_ids(custom)
     for chart in ("GpuChecks", "EcrCredentialRefresh", "Runner"):
@@ -100,7 +101,7 @@ def test_manifests_in_the_template_are_the_charts_output(synthesized):
 def test_dist_files_are_numbered_in_apply_order(synthesized):
     files = sorted(p.name for p in synthesized("custom").manifests_dir.glob("*.k8s.yaml"))
     assert files == ["00-runner-namespace.k8s.yaml", "01-device-plugin.k8s.yaml", "02-gpu-checks.k8s.yaml",
-                     "03-ecr-credential-refresh.k8s.yaml", "04-runner.k8s.yaml"]
+                     "03-ecr-credential-refresh.k8s.yaml", "04-runner.k8s.yaml", "05-gpu-verifier-rbac.k8s.yaml"]
 
 
 def test_every_object_is_valid_for_the_clusters_kubernetes_version(synthesized):
@@ -155,8 +156,13 @@ def _pod_identity(template, service_account):
     return associations[0], [s for statements in policies for s in statements], trust
 
 
+def _helm_chart(template, name):
+    (chart,) = [r["Properties"] for r in resources(template, "Custom::AWSCDK-EKS-HelmChart").values() if r["Properties"]["Chart"] == name]
+    return chart
+
+
 def test_external_secrets_operator_helm_chart(default):
-    chart = only(default, "Custom::AWSCDK-EKS-HelmChart")
+    chart = _helm_chart(default, ESO_CHART_NAME)
     assert (chart["Chart"], chart["Repository"], chart["Version"], chart["Namespace"]) == (
         ESO_CHART_NAME, ESO_CHART_REPOSITORY, ESO_CHART_VERSION, ESO_NAMESPACE)
     assert chart["Wait"] is True and chart["CreateNamespace"] is True
@@ -169,13 +175,13 @@ def test_external_secrets_role_reads_only_the_one_secret(default):
     association, statements, trust = _pod_identity(default, ESO_SERVICE_ACCOUNT)
     assert association["Namespace"] == ESO_NAMESPACE
     assert statements == [{
-        "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+        "Action": ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
         "Effect": "Allow",
-        "Resource": {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":secretsmanager:us-west-2:", {"Ref": "AWS::AccountId"},
+        "Resource": {"Fn::Join": ["", ["arn:aws:secretsmanager:us-west-2:", {"Ref": "AWS::AccountId"},
                                        ":secret:studioml-runner/aws-sqs-??????"]]},
     }]
-    assert {tuple(sorted(s["Action"])) if isinstance(s["Action"], list) else (s["Action"],) for s in trust} <= {
-        ("sts:AssumeRole",), ("sts:TagSession",)}
+    actions = {a for s in trust for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])}
+    assert actions == {"sts:AssumeRole", "sts:TagSession"}
     assert all(s["Principal"] == {"Service": "pods.eks.amazonaws.com"} for s in trust)
 
 
@@ -183,7 +189,7 @@ def test_ecr_refresh_role_may_only_get_an_authorization_token(custom):
     association, statements, _ = _pod_identity(custom, "studioml-go-runner-ecr-cred")
     assert association["Namespace"] == "studioml"
     assert statements == [{"Action": "ecr:GetAuthorizationToken", "Effect": "Allow", "Resource": "*"}]
-    assert resources(custom, "Custom::AWSCDK-EKS-HelmChart") == {}  # no ESO without secretsmanager mode
+    assert resources(custom, "Custom::AWSCDK-EKS-HelmChart") == {}  # no ESO (sqsCredentials=none), no autoscaler
 
 
 def test_pod_identity_agent_addon(default):

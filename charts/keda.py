@@ -1,0 +1,76 @@
+"""How the stack installs KEDA with Helm, which scales the runner on SQS queue depth.
+
+The KEDA operator reads the queues' attributes with its own AWS identity: the stack gives its
+service account an EKS Pod Identity role (association on namespace + service account name), and
+`charts/queue_scaling.py` renders a TriggerAuthentication with `podIdentity: {provider: aws}` and
+no roleArn. KEDA then loads the AWS SDK's default credential chain, which picks up the Pod
+Identity credentials; no IRSA annotation is needed (identityOwner defaults to `keda`).
+"""
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from charts.gpu_scheduling import SYSTEM_NODE_SELECTOR
+
+KEDA_CHART_REPOSITORY = "https://kedacore.github.io/charts"
+KEDA_CHART_NAME = "keda"
+# 2.20.2 (July 2026) is the newest patch of the current minor; the chart's appVersion pins the
+# three KEDA images to the same tag, so no image tag is set here. KEDA tests N-2 Kubernetes
+# minors: 2.20 lists 1.33-1.35, so 1.36 runs it outside its tested window.
+KEDA_CHART_VERSION = "2.20.2"
+KEDA_NAMESPACE = "keda"
+# Set by `serviceAccount.operator.name` in the chart (the older top-level
+# `serviceAccount.name` is only its fallback).
+KEDA_OPERATOR_SERVICE_ACCOUNT = "keda-operator"
+KEDA_API_VERSION = "keda.sh/v1alpha1"
+
+_HARDENED_CONTAINER: dict[str, Any] = {
+    "allowPrivilegeEscalation": False,
+    "capabilities": {"drop": ["ALL"]},
+    "readOnlyRootFilesystem": True,
+    "seccompProfile": {"type": "RuntimeDefault"},
+}
+_NON_ROOT_POD: dict[str, Any] = {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}
+_COMPONENTS = ("operator", "metricServer", "webhooks")
+
+
+def _resources(memory_request: str, memory_limit: str) -> dict[str, Any]:
+    # A memory limit caps a leak; no CPU limit, which would only delay scaling decisions.
+    return {"requests": {"cpu": "50m", "memory": memory_request}, "limits": {"memory": memory_limit}}
+
+
+def keda_values(*, watch_namespace: str | None = None) -> dict[str, Any]:
+    """Helm values for the KEDA chart.
+
+    watch_namespace: the one namespace whose ScaledObjects KEDA acts on (the runner's). Anyone who
+    may create a ScaledObject and a TriggerAuthentication in a watched namespace can make the
+    operator call AWS with its role; scoping narrows that to one namespace.
+    """
+    values: dict[str, Any] = {
+        "crds": {"install": True},
+        # Fixed name: the Pod Identity association is keyed on namespace + service account.
+        "serviceAccount": {"operator": {"create": True, "name": KEDA_OPERATOR_SERVICE_ACCOUNT}},
+        # EKS Pod Identity, not IRSA: no role annotation on the service account. With an IRSA
+        # annotation the SDK would try web identity first and fail without an OIDC trust.
+        "podIdentity": {"aws": {"irsa": {"enabled": False}}},
+        # Never on a GPU node: KEDA would keep alive the node it scales away.
+        "nodeSelector": dict(SYSTEM_NODE_SELECTOR),
+        "resources": {
+            "operator": _resources("100Mi", "512Mi"),
+            "metricServer": _resources("100Mi", "512Mi"),
+            "webhooks": _resources("32Mi", "128Mi"),
+        },
+        "securityContext": {component: copy.deepcopy(_HARDENED_CONTAINER) for component in _COMPONENTS},
+        "podSecurityContext": {component: copy.deepcopy(_NON_ROOT_POD) for component in _COMPONENTS},
+        # The TriggerAuthentication uses pod identity, never a Secret: without this the operator
+        # may list and watch every Secret in the cluster.
+        "permissions": {"operator": {"restrict": {"secret": True}}},
+        # Only Deployments are scaled: drop the default `*/scale` rights on every API group.
+        "rbac": {"create": True, "enabledCustomScaledRefKinds": False},
+    }
+    if watch_namespace is not None:
+        if not watch_namespace:
+            raise ValueError("watch_namespace must be a namespace name or None")
+        values["watchNamespace"] = watch_namespace
+    return values

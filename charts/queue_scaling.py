@@ -1,0 +1,179 @@
+"""KEDA objects that scale the runner Deployment on the depth of its SQS queues.
+
+KEDA's `aws-sqs-queue` scaler counts each queue's messages, visible plus in flight, and drives the
+runner's replica count (0 when every queue is empty); cluster-autoscaler then adds or removes GPU
+nodes to fit the replicas. The operator authenticates with its own EKS Pod Identity role
+(`charts/keda.py`), so no credentials appear here.
+
+What protects in-flight work on scale-in: the HPA lowers `replicas` and the ReplicaSet picks which
+pod to delete; it does not know which runner is busy, so it may pick one mid-task. Counting
+in-flight messages keeps replicas at the number of tasks being worked on, so scale-in happens only
+as tasks finish; when it does hit a busy runner, SIGTERM makes the runner hand its message back to
+SQS within its terminationGracePeriodSeconds, and another runner picks the task up again.
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import cdk8s
+from constructs import Construct
+
+from charts.keda import KEDA_API_VERSION
+
+TRIGGER_AUTHENTICATION_NAME = "studioml-go-runner-sqs"
+SCALED_OBJECT_NAME = "studioml-go-runner"
+LABELS: dict[str, str] = {"app": "studioml-go-runner"}
+
+# How often KEDA reads the queues (GetQueueAttributes per queue): GPU nodes take minutes to
+# arrive, so reacting faster than the default 30 s gains nothing.
+POLLING_INTERVAL_SECONDS = 30
+# How long every queue must stay empty before scaling to 0 (default 300 s). Experiments arrive in
+# bursts; keeping a runner, and so its GPU node, 15 minutes saves the next burst a node boot and
+# image pull, and cluster-autoscaler adds its own 10 minutes before removing the node.
+COOLDOWN_PERIOD_SECONDS = 900
+# N -> M scale-in is the HPA's, not KEDA's cooldown: act on the highest count of the last 10
+# minutes and remove at most one runner per 2 minutes, so a dip between two bursts kills nothing.
+SCALE_DOWN_STABILIZATION_SECONDS = 600
+SCALE_DOWN_PODS = 1
+SCALE_DOWN_PERIOD_SECONDS = 120
+
+
+class QueueScalingChart(cdk8s.Chart):
+    """A TriggerAuthentication (the KEDA operator's own AWS identity) and the runner's ScaledObject."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        namespace: str,
+        deployment_name: str,
+        region: str,
+        queue_urls: Sequence[str],
+        min_replicas: int,
+        max_replicas: int,
+        messages_per_replica: int,
+    ) -> None:
+        _check_arguments(deployment_name, region, queue_urls, min_replicas, max_replicas, messages_per_replica)
+        super().__init__(scope, id, namespace=namespace)
+
+        self.trigger_authentication = cdk8s.ApiObject(
+            self,
+            "TriggerAuthentication",
+            api_version=KEDA_API_VERSION,
+            kind="TriggerAuthentication",
+            metadata=_metadata(TRIGGER_AUTHENTICATION_NAME),
+        )
+        # No roleArn and no identityOwner: the operator's own role (identityOwner defaults to keda).
+        self.trigger_authentication.add_json_patch(cdk8s.JsonPatch.add("/spec", {"podIdentity": {"provider": "aws"}}))
+
+        self.scaled_object = cdk8s.ApiObject(
+            self,
+            "ScaledObject",
+            api_version=KEDA_API_VERSION,
+            kind="ScaledObject",
+            metadata=_metadata(SCALED_OBJECT_NAME),
+        )
+        spec = _scaled_object_spec(
+            deployment_name, region, list(queue_urls), min_replicas, max_replicas, messages_per_replica
+        )
+        self.scaled_object.add_json_patch(cdk8s.JsonPatch.add("/spec", spec))
+
+
+def _check_arguments(
+    deployment_name: str,
+    region: str,
+    queue_urls: Sequence[str],
+    min_replicas: int,
+    max_replicas: int,
+    messages_per_replica: int,
+) -> None:
+    if isinstance(queue_urls, str):  # a lone URL would be split into characters
+        raise ValueError("queue_urls must be a sequence of queue URLs, not one string")
+    if not queue_urls:
+        raise ValueError("queue_urls must name at least one SQS queue")
+    if any(not url for url in queue_urls):
+        raise ValueError("queue_urls must not contain an empty URL")
+    if len(set(queue_urls)) != len(queue_urls):
+        raise ValueError("queue_urls must not repeat a queue")
+    if not deployment_name:
+        raise ValueError("deployment_name must name the Deployment to scale")
+    if not region:
+        raise ValueError("region must name the AWS region of the queues")
+    if min_replicas < 0:
+        raise ValueError(f"min_replicas must be 0 or more, got {min_replicas}")
+    if max_replicas < 1:
+        raise ValueError(f"max_replicas must be at least 1, got {max_replicas}")
+    if min_replicas > max_replicas:
+        raise ValueError(f"min_replicas ({min_replicas}) must not exceed max_replicas ({max_replicas})")
+    if messages_per_replica < 1:
+        raise ValueError(f"messages_per_replica must be at least 1, got {messages_per_replica}")
+
+
+def _metadata(name: str) -> cdk8s.ApiObjectMetadata:
+    return cdk8s.ApiObjectMetadata(name=name, labels=dict(LABELS))
+
+
+def _trigger_name(index: int) -> str:
+    # A plain identifier: scalingModifiers formulas refer to triggers by name.
+    return f"queue{index}"
+
+
+def _scaled_object_spec(
+    deployment_name: str,
+    region: str,
+    queue_urls: list[str],
+    min_replicas: int,
+    max_replicas: int,
+    messages_per_replica: int,
+) -> dict[str, Any]:
+    advanced: dict[str, Any] = {
+        "horizontalPodAutoscalerConfig": {
+            "behavior": {
+                "scaleDown": {
+                    "stabilizationWindowSeconds": SCALE_DOWN_STABILIZATION_SECONDS,
+                    "policies": [
+                        {"type": "Pods", "value": SCALE_DOWN_PODS, "periodSeconds": SCALE_DOWN_PERIOD_SECONDS}
+                    ],
+                }
+            }
+        }
+    }
+    if len(queue_urls) > 1:
+        # The HPA takes the largest of its metrics, not their sum: with two busy queues it would
+        # run too few runners, although each runner serves every queue. Add the queues up instead.
+        advanced["scalingModifiers"] = {
+            "formula": " + ".join(_trigger_name(i) for i in range(len(queue_urls))),
+            "target": str(messages_per_replica),
+            "activationTarget": "0",
+            "metricType": "AverageValue",
+        }
+    return {
+        "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": deployment_name},
+        "pollingInterval": POLLING_INTERVAL_SECONDS,
+        "cooldownPeriod": COOLDOWN_PERIOD_SECONDS,
+        "minReplicaCount": min_replicas,
+        "maxReplicaCount": max_replicas,
+        "advanced": advanced,
+        "triggers": [_trigger(i, url, region, messages_per_replica) for i, url in enumerate(queue_urls)],
+    }
+
+
+def _trigger(index: int, queue_url: str, region: str, messages_per_replica: int) -> dict[str, Any]:
+    return {
+        "type": "aws-sqs-queue",
+        "name": _trigger_name(index),
+        "authenticationRef": {"name": TRIGGER_AUTHENTICATION_NAME},
+        # Trigger metadata values are strings in the CRD.
+        "metadata": {
+            "queueURL": queue_url,
+            "awsRegion": region,
+            # Target messages per runner: one task per GPU, so usually 1.
+            "queueLength": str(messages_per_replica),
+            # Any message at all wakes the runners from 0.
+            "activationQueueLength": "0",
+            # Explicit (it is the default): a runner keeps its message invisible while it works,
+            # so counting in-flight messages is what stops scale-in from removing busy runners.
+            "scaleOnInFlight": "true",
+        },
+    }

@@ -1,0 +1,83 @@
+"""An IAM user for the runner's SQS access, its access key, and the Secrets Manager secret the cluster copies it from.
+
+Runner 0.14 reads SQS credentials only from a shared credentials file: no IAM role, so a static key. The secret
+holds the two files the runner reads, `credentials` and `config`, as the JSON properties External Secrets copies.
+The key is created by CloudFormation and goes straight into the secret: the template holds references, no key.
+Rotate it by raising `key_serial`: CloudFormation creates the new key, updates the secret, then deletes the old key.
+"""
+from __future__ import annotations
+
+import json
+
+from aws_cdk import ArnFormat, Fn, SecretValue, Stack, aws_iam as iam, aws_secretsmanager as secretsmanager
+from constructs import Construct
+
+from stacks.nag import acknowledge, wildcard_resource_finding
+
+# What the runner calls: it lists queues, then receives, extends, deletes; scalers read the queue depth.
+QUEUE_ACTIONS = ("sqs:ReceiveMessage", "sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
+LIST_ACTION = "sqs:ListQueues"
+CREDENTIALS_PROPERTY = "credentials"
+CONFIG_PROPERTY = "config"
+PROFILE = "default"
+# Where the key's references go in the secret's JSON text.
+_KEY_ID_PLACEHOLDER = "@ACCESS_KEY_ID@"
+_SECRET_KEY_PLACEHOLDER = "@SECRET_ACCESS_KEY@"
+
+
+def credentials_file_text(access_key_id: str, secret_access_key: str) -> str:
+    return f"[{PROFILE}]\naws_access_key_id = {access_key_id}\naws_secret_access_key = {secret_access_key}\n"
+
+
+def config_file_text(region: str) -> str:
+    """The config file: the runner tells it from the credentials file by its `region` line."""
+    return f"[{PROFILE}]\nregion = {region}\n"
+
+
+class ManagedRunnerCredentials(Construct):
+    """User `user` may read the queues named `<queue_prefix>*` in `region`; `secret` holds its key as the runner's two files."""
+
+    def __init__(self, scope: Construct, id: str, *, secret_name: str, region: str, queue_prefix: str, key_serial: int = 1) -> None:
+        super().__init__(scope, id)
+        if not queue_prefix:
+            raise ValueError("queue_prefix must not be empty: the user would read every queue in the account")
+        stack = Stack.of(self)
+        queues_arn = stack.format_arn(service="sqs", region=region, resource=f"{queue_prefix}*",
+                                      arn_format=ArnFormat.NO_RESOURCE_NAME)
+        self.user = iam.User(self, "User")
+        self.user.add_to_policy(iam.PolicyStatement(actions=[LIST_ACTION], resources=["*"]))
+        self.user.add_to_policy(iam.PolicyStatement(actions=list(QUEUE_ACTIONS), resources=[queues_arn]))
+        self.access_key = iam.AccessKey(self, "AccessKey", user=self.user, serial=key_serial)
+        self.secret = secretsmanager.Secret(
+            self, "Secret",
+            secret_name=secret_name,
+            description="studio-go-runner SQS credentials: the shared credentials and config files, for External Secrets",
+            secret_string_value=SecretValue(_secret_json(self.access_key, region)),  # the key's Ref and GetAtt, no key
+        )
+        self._acknowledge(stack, queues_arn)
+
+    def _acknowledge(self, stack: Stack, queues_arn: str) -> None:
+        policy = self.user.node.find_child("DefaultPolicy")
+        acknowledge(policy, "IAM5[Resource::*]", "sqs:ListQueues has no resource-level permissions and only takes Resource *; "
+                                                 "it returns queue URLs, no messages")
+        acknowledge(policy, wildcard_resource_finding(stack, queues_arn),
+                    "the runner picks its queues at run time by name prefix (QUEUE_MATCH); the wildcard covers only "
+                    "queues with that prefix in this account and region, for receive, visibility, delete and attributes")
+        acknowledge(self.secret, "SMG4",
+                    "runner 0.14 cannot use IAM roles for SQS and needs a static access key; Secrets Manager cannot rotate "
+                    "an IAM access key by itself. Rotation is a deploy with a higher key_serial, which replaces the key")
+
+
+def _secret_json(access_key: iam.AccessKey, region: str) -> str:
+    """`{"credentials": ..., "config": ...}` as one Fn::Join, the key's two references spliced into the JSON text.
+
+    Written as JSON here, then cut at the placeholders: Secret(secret_object_value=...) leaves the newlines of
+    a joined value unescaped, which is not JSON. Key ids and secret keys need no escaping (letters, digits, + and /).
+    """
+    text = json.dumps({
+        CREDENTIALS_PROPERTY: credentials_file_text(_KEY_ID_PLACEHOLDER, _SECRET_KEY_PLACEHOLDER),
+        CONFIG_PROPERTY: config_file_text(region),
+    })
+    before_id, rest = text.split(_KEY_ID_PLACEHOLDER)
+    between, after_key = rest.split(_SECRET_KEY_PLACEHOLDER)
+    return Fn.join("", [before_id, access_key.access_key_id, between, access_key.secret_access_key.unsafe_unwrap(), after_key])

@@ -1,0 +1,77 @@
+"""Continuous delivery: a push to the branch tests, synthesizes and deploys the cluster stack to each target, then proves the GPUs."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from aws_cdk import Duration, Stack, aws_codebuild as codebuild, aws_iam as iam, pipelines
+from constructs import Construct
+
+from settings import Settings
+from stacks.gpu_verifier import verifier_role_name
+from stacks.pipeline_nag import acknowledge_pipeline_findings
+from stacks.stage import GpuClusterStage
+
+# CodeBuild image and runtimes matching what the Makefile expects (Python 3.11, Node.js 20).
+BUILD_IMAGE = codebuild.LinuxBuildImage.STANDARD_7_0
+RUNTIMES = {"python": "3.11", "nodejs": "20"}
+
+# The synth step runs exactly what a developer runs: the Makefile installs the pinned dependencies.
+SYNTH_COMMANDS = ["make test", 'make synth CDK_ARGS="-c pipeline=true"']
+# kubectl for the GPU check, matching the cluster's minor version; verified against its published checksum.
+KUBECTL_URL = "https://dl.k8s.io/release/v{version}.0/bin/linux/amd64/kubectl"
+
+
+class PipelineStack(Stack):
+    """CodePipeline (CDK Pipelines) from a CodeConnections source; one stage per target, in order, each followed by the GPU check."""
+
+    def __init__(self, scope: Construct, id: str, *, settings: Settings, stages: Sequence[GpuClusterStage], cdk_cli_version: str,
+                 **kwargs: Any) -> None:
+        """`stages`: one per target, in deploy order (built beside this stack, so their paths match direct mode's)."""
+        super().__init__(scope, id, description=f"Delivers EKS GPU cluster {settings.cluster_name} from {settings.pipeline_repository}",
+                         **kwargs)
+        source = pipelines.CodePipelineSource.connection(settings.pipeline_repository, settings.pipeline_branch,
+                                                         connection_arn=settings.pipeline_connection_arn)
+        build_spec = codebuild.BuildSpec.from_object({"phases": {"install": {"runtime-versions": RUNTIMES}}})
+        self.synth_step = pipelines.CodeBuildStep("Synth", input=source, commands=SYNTH_COMMANDS, primary_output_directory="cdk.out",
+                                                  build_environment=codebuild.BuildEnvironment(build_image=BUILD_IMAGE),
+                                                  partial_build_spec=build_spec, timeout=Duration.minutes(30))
+        targets = settings.targets
+        self.pipeline = pipelines.CodePipeline(
+            self, "Pipeline",
+            synth=self.synth_step,
+            self_mutation=True,
+            cli_version=cdk_cli_version,  # the same CLI as package.json, for self-mutation and asset publishing
+            # A customer-managed, rotating KMS key for artifacts and every CodeBuild project (cdk-nag CB4),
+            # and the one that lets a stage in another account read them.
+            cross_account_keys=True,
+            enable_key_rotation=True,
+            code_build_defaults=pipelines.CodeBuildOptions(build_environment=codebuild.BuildEnvironment(build_image=BUILD_IMAGE),
+                                                           partial_build_spec=build_spec),
+        )
+        self.stages = list(stages)
+        self.checks: list[pipelines.CodeBuildStep] = []
+        for stage, target in zip(self.stages, targets):  # each stage starts only after the previous one, and its GPU check, succeeded
+            check = self._gpu_check(stage, source, settings, target.account, target.region)
+            self.pipeline.add_stage(stage, post=[check])
+            self.checks.append(check)
+        self.pipeline.build_pipeline()  # now, not at synth: the generated policies must exist to be reviewed
+        acknowledge_pipeline_findings(self.pipeline)
+
+    def _gpu_check(self, stage: GpuClusterStage, source: pipelines.CodePipelineSource, settings: Settings,
+                   account: str, region: str) -> pipelines.CodeBuildStep:
+        role_arn = f"arn:{self.partition}:iam::{account}:role/{verifier_role_name(settings.cluster_name, region)}"
+        kubectl = KUBECTL_URL.format(version=settings.kubernetes_version)
+        return pipelines.CodeBuildStep(
+            "VerifyGpus",
+            input=source,
+            install_commands=[
+                f"curl -fsSLo /usr/local/bin/kubectl {kubectl}",
+                f'echo "$(curl -fsSL {kubectl}.sha256)  /usr/local/bin/kubectl" | sha256sum --check',
+                "chmod +x /usr/local/bin/kubectl",
+            ],
+            commands=["make verify"],
+            env_from_cfn_outputs=stage.cluster_stack.check_outputs,
+            # Only this: assume the cluster's read-only verifier role (its access entry reads nodes and jobs, no more).
+            role_policy_statements=[iam.PolicyStatement(actions=["sts:AssumeRole"], resources=[role_arn])],
+            timeout=Duration.minutes(45),
+        )

@@ -1,0 +1,71 @@
+"""The SQS work queues the runner reads, each with its own dead-letter queue, encrypted and reachable over TLS only.
+
+Removal policy is aws-cdk-lib's default, DESTROY: the queues carry the exact names this stack gives them, so a
+queue kept after `cdk destroy` would make the next deploy of the same stack fail on the name. They hold work
+requests for this cluster's runners (14 days at most); drain them (runner STATE `DrainAndSuspend`) before destroying.
+"""
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from aws_cdk import Duration, aws_sqs as sqs
+from constructs import Construct
+
+# A prefix, not a suffix: `sqs_x-dlq` would match the runner's QUEUE_MATCH (^sqs_.*$) and its user's
+# sqs_* permissions, so runners would read their own dead letters. `dlq_sqs_x` stays outside both.
+DEAD_LETTER_PREFIX = "dlq_"
+# SQS's longest retention: time to look at a failed request before it is gone.
+DEAD_LETTER_RETENTION = Duration.days(14)
+# SQS queue names: letters, digits, `-` and `_`, 80 characters at most (the dead-letter suffix included).
+QUEUE_NAME = re.compile(r"[A-Za-z0-9_-]{1,%d}" % (80 - len(DEAD_LETTER_PREFIX)))
+
+
+def dead_letter_queue_name(name: str) -> str:
+    return f"{DEAD_LETTER_PREFIX}{name}"
+
+
+class RunnerQueues(Construct):
+    """One queue per name; a message received `max_receive_count` times without being deleted moves to `dlq_<name>`."""
+
+    def __init__(self, scope: Construct, id: str, *, names: Sequence[str], visibility_timeout: Duration,
+                 max_receive_count: int = 5) -> None:
+        super().__init__(scope, id)
+        _check(names, max_receive_count)
+        self.queues: dict[str, sqs.Queue] = {}
+        self.dead_letter_queues: dict[str, sqs.Queue] = {}
+        for name in names:
+            dead_letters = sqs.Queue(
+                self, f"{name}DeadLetters",
+                queue_name=dead_letter_queue_name(name),
+                encryption=sqs.QueueEncryption.SQS_MANAGED,
+                enforce_ssl=True,
+                retention_period=DEAD_LETTER_RETENTION,
+            )
+            self.dead_letter_queues[name] = dead_letters
+            self.queues[name] = sqs.Queue(
+                self, name,
+                queue_name=name,
+                # SQS-managed keys: senders and the runner need no KMS permissions, unlike a customer managed key.
+                encryption=sqs.QueueEncryption.SQS_MANAGED,
+                enforce_ssl=True,
+                visibility_timeout=visibility_timeout,
+                dead_letter_queue=sqs.DeadLetterQueue(queue=dead_letters, max_receive_count=max_receive_count),
+            )
+
+
+def _check(names: Sequence[str], max_receive_count: int) -> None:
+    if not names:
+        raise ValueError("names must list at least one queue")
+    duplicates = sorted({name for name in names if list(names).count(name) > 1})
+    if duplicates:
+        raise ValueError(f"queue names must be unique: {', '.join(duplicates)} repeated")
+    clashes = sorted(name for name in names if dead_letter_queue_name(name) in names)
+    if clashes:
+        raise ValueError(f"queue names clash with dead-letter queue names: {', '.join(dead_letter_queue_name(n) for n in clashes)}")
+    for name in names:
+        if not QUEUE_NAME.fullmatch(name):
+            raise ValueError(f"queue name {name!r}: use letters, digits, '-' and '_', at most "
+                             f"{80 - len(DEAD_LETTER_PREFIX)} characters (room for {DEAD_LETTER_PREFIX!r})")
+    if not 1 <= max_receive_count <= 1000:
+        raise ValueError(f"max_receive_count must be from 1 to 1000 (SQS's range), got {max_receive_count}")

@@ -1,0 +1,117 @@
+"""Pipeline mode: CDK Pipelines from a connection, a stage per target in order, each followed by the GPU check."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from charts.gpu_verifier_rbac import VERIFIER_GROUP
+from tests.synth import only, resources
+
+pytestmark = pytest.mark.xdist_group("synth")
+ROOT = Path(__file__).parent.parent.parent
+
+
+@pytest.fixture(scope="module")
+def pipeline(synthesized):
+    return synthesized("pipeline")
+
+
+@pytest.fixture(scope="module")
+def pipeline_template(pipeline):
+    return json.loads((pipeline.outdir / "GpuCluster-test-eks-pipeline.template.json").read_text())
+
+
+def _stage_template(synth, stage):
+    (path,) = (synth.outdir / f"assembly-{stage}").glob("*.template.json")
+    return json.loads(path.read_text())
+
+
+def _pipeline_stages(template):
+    return only(template, "AWS::CodePipeline::Pipeline")["Stages"]
+
+
+def _project_with_command(template, text):
+    found = [r["Properties"] for r in resources(template, "AWS::CodeBuild::Project").values()
+             if text in r["Properties"]["Source"]["BuildSpec"]]
+    assert found, f"no CodeBuild project runs {text!r}"
+    return found
+
+
+def test_source_is_the_connection_and_branch(pipeline_template):
+    source = _pipeline_stages(pipeline_template)[0]["Actions"][0]
+    assert source["ActionTypeId"]["Provider"] == "CodeStarSourceConnection"
+    config = source["Configuration"]
+    assert (config["FullRepositoryId"], config["BranchName"]) == ("my-org/studio-gpu-cluster", "main")
+    assert config["ConnectionArn"].startswith("arn:aws:codeconnections:us-west-2:123456789012:connection/")
+
+
+def test_synth_step_runs_the_test_target_then_cdk_synth(pipeline_template):
+    (synth,) = _project_with_command(pipeline_template, "make test")
+    commands = json.loads(synth["Source"]["BuildSpec"])["phases"]["build"]["commands"]
+    assert commands == ["make test", 'make synth CDK_ARGS="-c pipeline=true"']
+    runtimes = json.loads(synth["Source"]["BuildSpec"])["phases"]["install"]["runtime-versions"]
+    assert runtimes == {"python": "3.11", "nodejs": "20"}
+
+
+def test_self_mutation_uses_the_pinned_cli(pipeline_template):
+    cli = json.loads((ROOT / "package.json").read_text())["devDependencies"]["aws-cdk"]
+    (mutation,) = _project_with_command(pipeline_template, "cdk -a . deploy")
+    assert f"aws-cdk@{cli}" in mutation["Source"]["BuildSpec"]
+    assert [s["Name"] for s in _pipeline_stages(pipeline_template)][:3] == ["Source", "Build", "UpdatePipeline"]
+
+
+def test_one_stage_per_target_in_order_each_with_the_gpu_check(pipeline_template):
+    stages = [s for s in _pipeline_stages(pipeline_template) if s["Name"] in ("prod", "dr")]
+    assert [s["Name"] for s in stages] == ["prod", "dr"]
+    for stage, account in zip(stages, ("123456789012", "111111111111")):
+        deploy = [a for a in stage["Actions"] if a["ActionTypeId"]["Provider"] == "CloudFormation"]
+        assert {a["Configuration"]["StackName"] for a in deploy} == {"GpuCluster-test-eks"}
+        assert all(account in json.dumps(a["RoleArn"]) for a in deploy)
+        (check,) = [a for a in stage["Actions"] if a["Name"] == "VerifyGpus"]
+        assert check["RunOrder"] > max(a["RunOrder"] for a in deploy)
+        env = json.loads(check["Configuration"]["EnvironmentVariables"])
+        assert {v["name"] for v in env} >= {"CLUSTER_NAME", "CLUSTER_REGION", "RUNNER_NAMESPACE", "VERIFIER_ROLE_ARN"}
+
+
+def test_gpu_check_runs_make_verify_and_may_only_assume_the_verifier_role(pipeline_template):
+    checks = _project_with_command(pipeline_template, "make verify")
+    assert len(checks) == 2
+    policies = [r["Properties"]["PolicyDocument"]["Statement"] for r in resources(pipeline_template, "AWS::IAM::Policy").values()]
+    assume = [s for statements in policies for s in statements if s["Action"] == "sts:AssumeRole" and "gpu-verifier" in json.dumps(s)]
+    assert sorted(json.dumps(s["Resource"]) for s in assume) == sorted(json.dumps(f"arn:aws:iam::{account}:role/gpu-verifier-{region}-test-eks")
+                                                                  for account, region in (("123456789012", "us-west-2"),
+                                                                                          ("111111111111", "eu-west-1")))
+
+
+def test_verifier_has_a_read_only_access_entry_not_cluster_admin(pipeline):
+    for stage, account, region in (("prod", "123456789012", "us-west-2"), ("dr", "111111111111", "eu-west-1")):
+        template = _stage_template(pipeline, stage)
+        role_id, role = next((k, r) for k, r in resources(template, "AWS::IAM::Role").items()
+                             if r["Properties"].get("RoleName") == f"gpu-verifier-{region}-test-eks")
+        # Trusted by the pipeline's account, which runs the check.
+        trust = role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["AWS"]
+        assert "123456789012" in json.dumps(trust)
+        (entry,) = [r["Properties"] for r in resources(template, "AWS::EKS::AccessEntry").values()
+                    if r["Properties"]["PrincipalArn"] == {"Fn::GetAtt": [role_id, "Arn"]}]
+        assert entry["KubernetesGroups"] == [VERIFIER_GROUP]
+        assert "AccessPolicies" not in entry  # no cluster-admin, no view-all: the group's RBAC is the whole grant
+
+
+def test_stage_template_equals_direct_mode_for_the_same_environment(pipeline, synthesized):
+    assert _stage_template(pipeline, "prod") == _stage_template(synthesized("direct-prod"), "prod")
+
+
+def test_cdk_nag_and_cfn_lint_are_clean_on_every_template(pipeline):
+    report = json.loads((pipeline.outdir / "validation-report.json").read_text())
+    (nag,) = report["pluginReports"]
+    assert nag["conclusion"] == "success" and nag["violations"] == []
+    assert all(len(finding["reason"]) > 40 for finding in nag["suppressedViolations"])
+    templates = sorted(str(p) for p in pipeline.outdir.rglob("*.template.json"))
+    assert len(templates) == 4  # pipeline, its cross-region support stack, and the two stages
+    result = subprocess.run([str(Path(sys.executable).parent / "cfn-lint"), "--config-file", str(ROOT / ".cfnlintrc.yaml"), "--", *templates],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,167 @@
+"""Scaling with the queue, as the stack wires it: cluster-autoscaler, ASG node templates, KEDA, queues, managed credentials."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from charts.cluster_autoscaler import CA_CHART_NAME, CA_CHART_REPOSITORY, CA_NAMESPACE, CA_SERVICE_ACCOUNT, CA_VERSIONS
+from charts.keda import KEDA_CHART_NAME, KEDA_CHART_VERSION, KEDA_NAMESPACE, KEDA_OPERATOR_SERVICE_ACCOUNT
+from stacks.autoscaler_policy import DESCRIBE_ACTIONS, SCALING_ACTIONS
+from tests.kube import find
+from tests.synth import kubernetes_manifests, resources
+
+pytestmark = pytest.mark.xdist_group("synth")
+
+
+@pytest.fixture(scope="module")
+def default(synthesized):
+    return synthesized("default").template()
+
+
+@pytest.fixture(scope="module")
+def scale(synthesized):
+    return synthesized("scale").template()
+
+
+@pytest.fixture(scope="module")
+def custom(synthesized):
+    return synthesized("custom").template()
+
+
+def _helm(template, chart):
+    found = [r["Properties"] for r in resources(template, "Custom::AWSCDK-EKS-HelmChart").values() if r["Properties"]["Chart"] == chart]
+    return found[0] if found else None
+
+
+def _role_of(template, namespace, service_account):
+    (association,) = [r["Properties"] for r in resources(template, "AWS::EKS::PodIdentityAssociation").values()
+                      if (r["Properties"]["Namespace"], r["Properties"]["ServiceAccount"]) == (namespace, service_account)]
+    role_id = association["RoleArn"]["Fn::GetAtt"][0]
+    return [s for r in resources(template, "AWS::IAM::Policy").values() if {"Ref": role_id} in r["Properties"].get("Roles", [])
+            for s in r["Properties"]["PolicyDocument"]["Statement"]]
+
+
+def _actions(statement):
+    return set(statement["Action"]) if isinstance(statement["Action"], list) else {statement["Action"]}
+
+
+def _objects(template, kind):
+    return [o for objects in kubernetes_manifests(template).values() for o in objects if o["kind"] == kind]
+
+
+# --- cluster-autoscaler --------------------------------------------------------------------------
+
+def test_autoscaler_is_on_when_there_is_room_to_scale(default, custom, synthesized):
+    chart = _helm(default, CA_CHART_NAME)
+    assert (chart["Repository"], chart["Version"], chart["Namespace"]) == (CA_CHART_REPOSITORY, CA_VERSIONS["1.36"][0], CA_NAMESPACE)
+    values = json.loads(chart["Values"])
+    assert values["image"]["tag"] == CA_VERSIONS["1.36"][1]
+    assert values["autoDiscovery"]["clusterName"] == "test-eks"
+    assert values["nodeSelector"] == {"studio-go-runner/node-pool": "system"}
+    arm = json.loads(_helm(synthesized("arm").template(), CA_CHART_NAME)["Values"])
+    assert arm["image"]["tag"] == CA_VERSIONS["1.35"][1]  # matched to that cluster's version
+    assert _helm(custom, CA_CHART_NAME) is None  # autoscaling=false
+
+
+def test_autoscaler_role_scales_only_this_clusters_groups(default):
+    statements = _role_of(default, CA_NAMESPACE, CA_SERVICE_ACCOUNT)
+    scaling = [s for s in statements if _actions(s) == set(SCALING_ACTIONS)]
+    assert len(scaling) == 1
+    assert scaling[0]["Condition"] == {"StringEquals": {"aws:ResourceTag/k8s.io/cluster-autoscaler/test-eks": "owned"}}
+    assert set().union(*map(_actions, statements)) == set(DESCRIBE_ACTIONS) | set(SCALING_ACTIONS) | {"eks:DescribeNodegroup"}
+    (describe_nodegroup,) = [s for s in statements if _actions(s) == {"eks:DescribeNodegroup"}]
+    assert ":nodegroup/test-eks/*/*" in json.dumps(describe_nodegroup["Resource"])
+
+
+def _sdk_call(resource, phase):
+    """A Custom::AWS call as the JSON it becomes at deploy time, with GetAtt values shown as <attribute>."""
+    value = resource["Properties"][phase]
+    parts = value["Fn::Join"][1] if isinstance(value, dict) else [value]
+    return json.loads("".join(p if isinstance(p, str) else f"<{p['Fn::GetAtt'][1]}>" for p in parts))
+
+
+def test_gpu_group_carries_node_template_tags_for_scale_from_zero(scale):
+    calls = [_sdk_call(r, "Create") for r in resources(scale, "Custom::AWS").values()]
+    (tagging,) = [c for c in calls if c["action"] == "createOrUpdateTags"]
+    tags = {t["Key"].removeprefix("k8s.io/cluster-autoscaler/node-template/"): t["Value"] for t in tagging["parameters"]["Tags"]}
+    assert tags == {"resources/nvidia.com/gpu": "1", "label/nvidia.com/gpu.present": "true",
+                    "label/k8s.amazonaws.com/accelerator": "nvidia", "taint/nvidia.com/gpu": "true:NoSchedule"}
+    assert {t["ResourceId"] for t in tagging["parameters"]["Tags"]} == {"<nodegroup.resources.autoScalingGroups.0.name>"}
+    assert not any(t["PropagateAtLaunch"] for t in tagging["parameters"]["Tags"])
+    assert _sdk_call(next(r for r in resources(scale, "Custom::AWS").values() if "createOrUpdateTags" in json.dumps(r)), "Update") == tagging
+
+
+# --- KEDA and queues -----------------------------------------------------------------------------
+
+def test_keda_only_with_queues(default, scale):
+    assert _helm(default, KEDA_CHART_NAME) is None
+    chart = _helm(scale, KEDA_CHART_NAME)
+    assert (chart["Version"], chart["Namespace"]) == (KEDA_CHART_VERSION, KEDA_NAMESPACE)
+
+
+def test_keda_role_reads_only_the_listed_queues_attributes(scale):
+    (statement,) = _role_of(scale, KEDA_NAMESPACE, KEDA_OPERATOR_SERVICE_ACCOUNT)
+    assert statement["Action"] == "sqs:GetQueueAttributes"
+    assert sorted(statement["Resource"]) == ["arn:aws:sqs:us-east-1:123456789012:sqs_eval", "arn:aws:sqs:us-east-1:123456789012:sqs_train"]
+
+
+def test_scaled_object_triggers_and_bounds(scale):
+    (scaled,) = _objects(scale, "ScaledObject")
+    spec = scaled["spec"]
+    assert (spec["minReplicaCount"], spec["maxReplicaCount"]) == (0, 3)  # nodesMin=0; runnerMaxReplicas=3
+    assert spec["scaleTargetRef"]["name"] == "studioml-go-runner-deployment"
+    urls = [t["metadata"]["queueURL"] for t in spec["triggers"]]
+    assert urls == ["https://sqs.us-east-1.amazonaws.com/123456789012/sqs_train", "https://sqs.us-east-1.amazonaws.com/123456789012/sqs_eval"]
+    assert {t["type"] for t in spec["triggers"]} == {"aws-sqs-queue"}
+    assert {t["metadata"]["queueLength"] for t in spec["triggers"]} == {"2"}
+
+
+def test_keda_owns_the_replica_count(scale, default):
+    runner = find(_objects(scale, "Deployment"), "Deployment", "studioml-go-runner-deployment")
+    assert "replicas" not in runner["spec"]
+    assert find(_objects(default, "Deployment"), "Deployment", "studioml-go-runner-deployment")["spec"]["replicas"] == 1
+
+
+def test_created_queues_are_encrypted_with_dead_letter_queues(scale):
+    queues = {r["Properties"]["QueueName"]: r["Properties"] for r in resources(scale, "AWS::SQS::Queue").values()}
+    assert set(queues) == {"sqs_train", "sqs_eval", "dlq_sqs_train", "dlq_sqs_eval"}
+    for name in ("sqs_train", "sqs_eval"):
+        assert queues[name]["SqsManagedSseEnabled"] is True
+        assert queues[name]["RedrivePolicy"]["maxReceiveCount"] == 5
+        assert queues[name]["VisibilityTimeout"] == 900
+
+
+# --- managed runner credentials ------------------------------------------------------------------
+
+def test_managed_user_has_only_the_runners_sqs_actions(scale):
+    (user_id,) = resources(scale, "AWS::IAM::User")
+    statements = [s for r in resources(scale, "AWS::IAM::Policy").values() if {"Ref": user_id} in r["Properties"].get("Users", [])
+                  for s in r["Properties"]["PolicyDocument"]["Statement"]]
+    by_actions = {tuple(sorted(_actions(s))): s["Resource"] for s in statements}
+    assert by_actions == {
+        ("sqs:ListQueues",): "*",
+        ("sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"):
+            "arn:aws:sqs:us-east-1:123456789012:sqs_*",
+    }
+
+
+def test_managed_secret_is_the_one_external_secrets_reads(scale):
+    (secret,) = [r for r in resources(scale, "AWS::SecretsManager::Secret").values()]
+    assert secret["Properties"]["Name"] == "studioml-runner/aws-sqs"
+    (access_key_id,) = resources(scale, "AWS::IAM::AccessKey")
+    value = json.dumps(secret["Properties"]["SecretString"])
+    assert f'"Ref": "{access_key_id}"' in value and f'"{access_key_id}", "SecretAccessKey"' in value
+    (external,) = _objects(scale, "ExternalSecret")
+    assert {d["remoteRef"]["key"] for d in external["spec"]["data"]} == {"studioml-runner/aws-sqs"}
+
+
+def test_no_access_key_material_anywhere_in_cdk_out(synthesized):
+    outdir = synthesized("scale").outdir
+    for path in outdir.rglob("*"):
+        if path.is_file() and path.suffix != ".zip":
+            assert not re.search(rb"AKIA[0-9A-Z]{16}", path.read_bytes()), path
+    template = synthesized("scale").template()
+    holders = [k for k, r in template["Resources"].items() if "SecretAccessKey" in json.dumps(r)]
+    assert [template["Resources"][k]["Type"] for k in holders] == ["AWS::SecretsManager::Secret"]
