@@ -40,7 +40,7 @@ install: $(VENV)/.installed node_modules/.installed ## create .venv and node_mod
 # Synthesis needs no AWS access: skip the EC2 metadata service (an account-specific synth takes -c account=...).
 synth: install ## synthesize the stack into cdk.out/ (runs cdk-nag)
 	AWS_EC2_METADATA_DISABLED=true $(CDK) synth --quiet --no-notices $(CDK_ARGS)
-	@echo "CloudFormation: cdk.out/*.template.json; Kubernetes manifests: dist/*.k8s.yaml"
+	@echo "CloudFormation: cdk.out/assembly-*/*.template.json; Kubernetes manifests: dist/*.k8s.yaml"
 
 test: install ## the whole offline test suite
 	AWS_EC2_METADATA_DISABLED=true $(PY) -m pytest -n 2 --dist loadgroup

@@ -21,12 +21,11 @@ from constructs import Construct
 
 from charts.runner import PULL_SECRET_NAME
 
+# The runner's docs name the CronJob; its ServiceAccount, RBAC and labels share the name.
 CRON_JOB_NAME = "studioml-go-runner-ecr-cred"
-INITIAL_JOB_NAME = "studioml-go-runner-ecr-cred-initial"
-SERVICE_ACCOUNT_NAME = "studioml-go-runner-ecr-cred"
-ROLE_NAME = "studioml-go-runner-ecr-cred"
-ROLE_BINDING_NAME = "studioml-go-runner-ecr-cred"
-POD_LABELS: dict[str, str] = {"app": "studioml-go-runner-ecr-cred"}
+INITIAL_JOB_NAME = f"{CRON_JOB_NAME}-initial"
+SERVICE_ACCOUNT_NAME = ROLE_NAME = ROLE_BINDING_NAME = FIELD_MANAGER = CRON_JOB_NAME
+POD_LABELS: dict[str, str] = {"app": CRON_JOB_NAME}
 DEFAULT_SERVICE_ACCOUNT = "default"
 
 # Every 6 hours: half the token's 12-hour life, so one failed run never lets the Secret expire.
@@ -37,9 +36,8 @@ AWS_CLI_IMAGE = "public.ecr.aws/aws-cli/aws-cli:2.36.15"
 # The official kubectl image. 1.35 is within kubectl's one-minor skew of every supported
 # cluster version (1.34, 1.35, 1.36), so one image serves them all.
 KUBECTL_IMAGE = "registry.k8s.io/kubectl:v1.35.9"
-# Marks this job's fields in server-side apply; --force-conflicts takes over a Secret
-# created earlier by hand (`kubectl create secret docker-registry`, as the runbook did).
-FIELD_MANAGER = "studioml-go-runner-ecr-cred"
+# FIELD_MANAGER marks this job's fields in server-side apply; --force-conflicts takes over a
+# Secret created earlier by hand (`kubectl create secret docker-registry`, as the runbook did).
 # Arbitrary non-root ids: the pods need no identity in any image's /etc/passwd.
 RUN_AS_ID = 65532
 WORK_DIR = "/work"

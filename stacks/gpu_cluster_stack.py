@@ -8,10 +8,10 @@ from constructs import Construct
 
 from charts.gpu_scheduling import ACCELERATOR_LABEL_KEY, GPU_NODE_SELECTOR
 from settings import Settings
-from stacks.node_autoscaling import ClusterAutoscaler
 from stacks.cluster_network import ClusterNetwork
 from stacks.eks_cluster import GpuEksCluster
 from stacks.gpu_verifier import GpuVerifierAccess
+from stacks.node_autoscaling import ClusterAutoscaler
 from stacks.nodegroups import GpuNodegroup, SshAccess, SystemNodegroup
 from stacks.workloads import GpuWorkloads
 

@@ -39,7 +39,7 @@ class RenderedChart:
 
 
 class GpuWorkloads(Construct):
-    """Device plugin, GPU checks, SQS credentials and the runner, applied to `cluster` after `nodes`."""
+    """Device plugin, GPU checks, SQS credentials, the runner and its queue scaling, applied to `cluster` after `nodes`."""
 
     def __init__(self, scope: Construct, id: str, *, cluster: eks.Cluster, nodes: Sequence[IConstruct], settings: Settings,
                  queue_urls: Sequence[str] = (), queues: IConstruct | None = None, sqs_secret: IConstruct | None = None) -> None:

@@ -120,3 +120,24 @@ def synthesized(synth_root: Path, canary_home: Path):
         context = CONFIGURATIONS[name] if name in CONFIGURATIONS else PIPELINE_CONFIGURATIONS[name]
         return synthesize(name, context, synth_root, environ={"HOME": str(canary_home)})
     return get
+
+
+# The synthesized template of each configuration, for the stack tests that assert on it.
+@pytest.fixture(scope="session")
+def default(synthesized):
+    return synthesized("default").template()
+
+
+@pytest.fixture(scope="session")
+def custom(synthesized):
+    return synthesized("custom").template()
+
+
+@pytest.fixture(scope="session")
+def arm(synthesized):
+    return synthesized("arm").template()
+
+
+@pytest.fixture(scope="session")
+def scale(synthesized):
+    return synthesized("scale").template()

@@ -13,8 +13,9 @@ from charts.cluster_autoscaler import (
     cluster_autoscaler_values,
 )
 from charts.gpu_scheduling import SYSTEM_NODE_SELECTOR
+from settings import SUPPORTED_KUBERNETES_VERSIONS
 
-KUBERNETES_VERSIONS = ("1.34", "1.35", "1.36")
+KUBERNETES_VERSIONS = SUPPORTED_KUBERNETES_VERSIONS
 CLUSTER = "studioml-gpu"
 REGION = "eu-central-1"
 

@@ -6,6 +6,7 @@ import pytest
 
 from charts.device_plugin import DevicePluginChart
 from charts.gpu_scheduling import GPU_NODE_SELECTOR, GPU_TOLERATION
+from settings import SUPPORTED_KUBERNETES_VERSIONS
 from tests.kube import find, names, validate_strict
 
 VERSION = "v0.20.0"
@@ -97,6 +98,6 @@ def test_rejects_non_release_version(version):
         DevicePluginChart(cdk8s.Testing.app(), "DevicePlugin", version=version)
 
 
-@pytest.mark.parametrize("kubernetes_version", ["1.34", "1.35", "1.36"])
+@pytest.mark.parametrize("kubernetes_version", SUPPORTED_KUBERNETES_VERSIONS)
 def test_valid_for_kubernetes(objects, kubernetes_version):
     validate_strict(objects, kubernetes_version)

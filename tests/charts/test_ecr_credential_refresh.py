@@ -11,6 +11,7 @@ import pytest
 
 from charts import ecr_credential_refresh as ecr
 from charts.ecr_credential_refresh import EcrCredentialRefreshChart
+from settings import SUPPORTED_KUBERNETES_VERSIONS
 from tests.kube import find, names, validate_strict
 
 REGISTRY = "123456789012.dkr.ecr.eu-central-1.amazonaws.com"
@@ -184,7 +185,7 @@ def test_login_script_fails_when_aws_fails(tmp_path):
     assert not output.exists()
 
 
-@pytest.mark.parametrize("kubernetes_version", ["1.34", "1.35", "1.36"])
+@pytest.mark.parametrize("kubernetes_version", SUPPORTED_KUBERNETES_VERSIONS)
 def test_objects_are_valid(objects, kubernetes_version):
     for rendered in objects.values():
         validate_strict(rendered, kubernetes_version)

@@ -6,6 +6,7 @@ import pytest
 
 from charts.gpu_checks import CUDA_BASE_IMAGE, SMOKE_TEST_JOB_NAME, GpuChecksChart, tensorflow_gpu_image
 from charts.gpu_scheduling import GPU_NODE_SELECTOR, GPU_TOLERATION
+from settings import SUPPORTED_KUBERNETES_VERSIONS
 from tests.kube import find, names, validate_strict
 
 NAMESPACE = "studioml"
@@ -183,7 +184,7 @@ def test_tensorflow_image_unknown_region():
 
 # --- schema ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("kubernetes_version", ["1.34", "1.35", "1.36"])
+@pytest.mark.parametrize("kubernetes_version", SUPPORTED_KUBERNETES_VERSIONS)
 @pytest.mark.parametrize("configuration", ["default", "with_pods", "without_smoke_test"])
 def test_valid_for_kubernetes(request, configuration, kubernetes_version):
     _, objects = request.getfixturevalue(configuration)

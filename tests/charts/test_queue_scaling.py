@@ -11,9 +11,10 @@ from charts.queue_scaling import (
     TRIGGER_AUTHENTICATION_NAME,
     QueueScalingChart,
 )
+from settings import SUPPORTED_KUBERNETES_VERSIONS
 from tests.kube import Manifest, find, names, validate_strict
 
-KUBERNETES_VERSIONS = ("1.34", "1.35", "1.36")
+KUBERNETES_VERSIONS = SUPPORTED_KUBERNETES_VERSIONS
 NAMESPACE = "studioml"
 DEPLOYMENT = "studioml-go-runner-deployment"
 REGION = "eu-central-1"

@@ -7,6 +7,7 @@ import pytest
 from charts import runner
 from charts.gpu_scheduling import GPU_NODE_SELECTOR, GPU_TOLERATION
 from charts.runner import RunnerChart
+from settings import SUPPORTED_KUBERNETES_VERSIONS
 from tests.kube import find, names, validate_strict
 
 IMAGE = "quay.io/leafai/studio-go-runner:0.14.1"
@@ -207,7 +208,7 @@ def test_no_host_path_volumes(objects):
         assert all("hostPath" not in v for v in _pod(objects, key)["volumes"])
 
 
-@pytest.mark.parametrize("kubernetes_version", ["1.34", "1.35", "1.36"])
+@pytest.mark.parametrize("kubernetes_version", SUPPORTED_KUBERNETES_VERSIONS)
 def test_objects_are_valid(objects, kubernetes_version):
     for rendered in objects.values():
         validate_strict(rendered, kubernetes_version)

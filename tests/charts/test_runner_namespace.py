@@ -5,6 +5,7 @@ import cdk8s
 import pytest
 
 from charts.runner_namespace import RunnerNamespaceChart
+from settings import SUPPORTED_KUBERNETES_VERSIONS
 from tests.kube import find, names, validate_strict
 
 
@@ -39,7 +40,7 @@ def test_default_namespace_renders_nothing(objects, charts):
     assert charts["default"].namespace_object is None
 
 
-@pytest.mark.parametrize("kubernetes_version", ["1.34", "1.35", "1.36"])
+@pytest.mark.parametrize("kubernetes_version", SUPPORTED_KUBERNETES_VERSIONS)
 def test_objects_are_valid(objects, kubernetes_version):
     for rendered in objects.values():
         validate_strict(rendered, kubernetes_version)

@@ -16,9 +16,10 @@ from charts.external_secrets import (
 )
 from charts.sqs_credentials import SECRET_NAME, SECRET_STORE_NAME, SqsCredentialsChart
 from sqs_credentials import SqsCredentialFiles
+from settings import SUPPORTED_KUBERNETES_VERSIONS
 from tests.kube import Manifest, find, names, validate_strict
 
-KUBERNETES_VERSIONS = ("1.34", "1.35", "1.36")
+KUBERNETES_VERSIONS = SUPPORTED_KUBERNETES_VERSIONS
 NAMESPACE = "studioml"
 REGION = "eu-central-1"
 SM_SECRET = "studioml-runner/aws-sqs"

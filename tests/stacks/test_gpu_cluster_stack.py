@@ -10,21 +10,6 @@ from tests.synth import only, resources
 pytestmark = pytest.mark.xdist_group("synth")
 
 
-@pytest.fixture(scope="module")
-def default(synthesized):
-    return synthesized("default").template()
-
-
-@pytest.fixture(scope="module")
-def custom(synthesized):
-    return synthesized("custom").template()
-
-
-@pytest.fixture(scope="module")
-def arm(synthesized):
-    return synthesized("arm").template()
-
-
 def _nodegroup(template, name):
     found = [r["Properties"] for r in resources(template, "AWS::EKS::Nodegroup").values() if r["Properties"]["NodegroupName"] == name]
     assert len(found) == 1, f"no nodegroup {name}"

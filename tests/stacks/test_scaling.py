@@ -15,21 +15,6 @@ from tests.synth import kubernetes_manifests, resources
 pytestmark = pytest.mark.xdist_group("synth")
 
 
-@pytest.fixture(scope="module")
-def default(synthesized):
-    return synthesized("default").template()
-
-
-@pytest.fixture(scope="module")
-def scale(synthesized):
-    return synthesized("scale").template()
-
-
-@pytest.fixture(scope="module")
-def custom(synthesized):
-    return synthesized("custom").template()
-
-
 def _helm(template, chart):
     found = [r["Properties"] for r in resources(template, "Custom::AWSCDK-EKS-HelmChart").values() if r["Properties"]["Chart"] == chart]
     return found[0] if found else None

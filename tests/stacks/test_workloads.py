@@ -42,21 +42,6 @@ def _without_prune_labels(objects):
     return cleaned
 
 
-@pytest.fixture(scope="module")
-def default(synthesized):
-    return synthesized("default").template()
-
-
-@pytest.fixture(scope="module")
-def custom(synthesized):
-    return synthesized("custom").template()
-
-
-@pytest.fixture(scope="module")
-def arm(synthesized):
-    return synthesized("arm").template()
-
-
 # --- which manifests, in which order -----------------------------------------------------------
 
 def test_default_applies_device_plugin_checks_secret_and_runner(default):
