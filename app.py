@@ -16,6 +16,17 @@ from stacks.gpu_cluster_stack import GpuClusterStack, stack_name
 from stacks.stage import GpuClusterStage
 
 ROOT = Path(__file__).resolve().parent
+VALIDATION_REPORT = "validation-report.json"
+
+
+def unacknowledged_findings(report: Path) -> list[str]:
+    """`<rule> at <construct path>` for every violation a validation plugin reported and nobody acknowledged."""
+    if not report.exists():
+        return []
+    plugins = json.loads(report.read_text()).get("pluginReports", [])
+    return [f"{violation['ruleName']} at {construct['constructPath']}"
+            for plugin in plugins for violation in plugin.get("violations", [])
+            for construct in violation.get("violatingConstructs", [])]
 
 
 def cdk_cli_version() -> str:
@@ -56,11 +67,16 @@ def main(context: Mapping[str, Any] | None = None, outdir: str | None = None, en
         print(note, file=sys.stderr)
     try:
         app.synth()
-    except RuntimeError as err:  # cdk-nag findings nobody acknowledged: name them, no jsii traceback
+    except RuntimeError as err:  # in-process synth raises on unacknowledged findings; the report says which
         if "ValidationFailed" not in str(err):
             raise
-        print(f"error: cdk-nag: findings are not acknowledged. Fix them or acknowledge them with a reason; "
-              f"report: {Path(app.outdir) / 'validation-report.json'}", file=sys.stderr)
+    # The CDK CLI tells the app not to raise (it sets failSynthOnValidationErrors=false), so read the report either way.
+    findings = unacknowledged_findings(Path(app.outdir) / VALIDATION_REPORT)
+    if findings:
+        print(f"error: cdk-nag: {len(findings)} finding(s) are not acknowledged. Fix them or acknowledge them with a reason "
+              f"(report: {Path(app.outdir) / VALIDATION_REPORT}):", file=sys.stderr)
+        for finding in findings:
+            print(f"  {finding}", file=sys.stderr)
         return 1
     if manifests_dir is not None:
         clusters[0].workloads.write_manifests(Path(manifests_dir))

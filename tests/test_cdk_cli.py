@@ -46,3 +46,12 @@ def test_cdk_synth_bad_setting_prints_one_clear_line(tmp_path):
     assert result.returncode != 0
     assert "error: nodeTyp: unknown setting; did you mean nodeType?" in result.stderr.splitlines()
     assert "Traceback" not in result.stderr
+
+
+def test_cdk_synth_fails_on_an_unacknowledged_finding(tmp_path):
+    """The CLI tells apps not to raise on validation errors; the app still fails the synth, naming the findings."""
+    app_command = f"{ROOT / '.venv' / 'bin' / 'python'} {ROOT / 'tests' / 'apps' / 'with_unacknowledged_finding.py'}"
+    result = cdk("synth", "--quiet", "--output", str(tmp_path / "cdk.out"), "--app", app_command, home=tmp_path)
+    assert result.returncode != 0
+    assert "error: cdk-nag: 2 finding(s) are not acknowledged." in result.stderr
+    assert "AwsSolutions-SQS3 at prod/GpuCluster-test-eks/PlainQueue" in result.stderr
