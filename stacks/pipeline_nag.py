@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator
 
-from aws_cdk import Stack, aws_iam as iam, aws_s3 as s3, pipelines
+from aws_cdk import Stack, aws_iam as iam, pipelines
 from constructs import IConstruct
 
 from stacks.nag import acknowledge, render_intrinsic

@@ -1,7 +1,6 @@
 """cdk-nag runs on every synth: an unacknowledged finding stops `app.main` with one line and exit 1."""
 from __future__ import annotations
 
-import aws_cdk as cdk
 from aws_cdk import aws_sqs as sqs
 
 import app
