@@ -19,6 +19,7 @@ import cdk8s
 import cdk8s_plus_27 as kplus
 from constructs import Construct
 
+from charts.rbac import rbac_object, role_ref, service_account_subject
 from charts.runner import PULL_SECRET_NAME
 
 # The runner's docs name the CronJob; its ServiceAccount, RBAC and labels share the name.
@@ -67,25 +68,10 @@ class EcrCredentialRefreshChart(cdk8s.Chart):
             metadata=cdk8s.ApiObjectMetadata(name=SERVICE_ACCOUNT_NAME, namespace=namespace),
             automount_token=True,  # kubectl needs it to reach the API
         )
-        self.role = cdk8s.ApiObject(
-            self,
-            "Role",
-            api_version="rbac.authorization.k8s.io/v1",
-            kind="Role",
-            metadata=cdk8s.ApiObjectMetadata(name=ROLE_NAME, namespace=namespace),
-        )
-        self.role.add_json_patch(cdk8s.JsonPatch.add("/rules", rbac_rules()))
-        self.role_binding = cdk8s.ApiObject(
-            self,
-            "RoleBinding",
-            api_version="rbac.authorization.k8s.io/v1",
-            kind="RoleBinding",
-            metadata=cdk8s.ApiObjectMetadata(name=ROLE_BINDING_NAME, namespace=namespace),
-        )
-        self.role_binding.add_json_patch(
-            cdk8s.JsonPatch.add("/subjects", [{"kind": "ServiceAccount", "name": SERVICE_ACCOUNT_NAME, "namespace": namespace}]),
-            cdk8s.JsonPatch.add("/roleRef", {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": ROLE_NAME}),
-        )
+        self.role = rbac_object(self, "Role", kind="Role", name=ROLE_NAME, namespace=namespace, rules=rbac_rules())
+        self.role_binding = rbac_object(self, "RoleBinding", kind="RoleBinding", name=ROLE_BINDING_NAME, namespace=namespace,
+                                        subjects=service_account_subject(SERVICE_ACCOUNT_NAME, namespace),
+                                        roleRef=role_ref("Role", ROLE_NAME))
 
         job_spec = _job_spec(namespace=namespace, registry=registry, region=region)
         self.cron_job = cdk8s.ApiObject(

@@ -12,6 +12,7 @@ import cdk8s_plus_27 as kplus
 from constructs import Construct
 
 from charts.gpu_scheduling import GPU_NODE_SELECTOR, GPU_RESOURCE, GPU_TOLERATION
+from charts.rbac import rbac_object, role_ref, service_account_subject
 
 DEPLOYMENT_NAME = "studioml-go-runner-deployment"
 CONTAINER_NAME = "studioml-go-runner"
@@ -104,29 +105,13 @@ class RunnerChart(cdk8s.Chart):
             metadata=cdk8s.ApiObjectMetadata(name=SERVICE_ACCOUNT_NAME, namespace=namespace),
             automount_token=True,
         )
-        self.cluster_role = cdk8s.ApiObject(
-            self,
-            "ClusterRole",
-            api_version="rbac.authorization.k8s.io/v1",
-            kind="ClusterRole",
-            metadata=cdk8s.ApiObjectMetadata(name=CLUSTER_ROLE_NAME),
-        )
         # Read-only on ConfigMaps: the runner watches its state ConfigMap, nothing more.
-        self.cluster_role.add_json_patch(
-            cdk8s.JsonPatch.add("/rules", [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list", "watch"]}])
-        )
+        self.cluster_role = rbac_object(self, "ClusterRole", kind="ClusterRole", name=CLUSTER_ROLE_NAME,
+                                        rules=[{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list", "watch"]}])
         # A RoleBinding (not a ClusterRoleBinding) confines that read access to this namespace.
-        self.role_binding = cdk8s.ApiObject(
-            self,
-            "RoleBinding",
-            api_version="rbac.authorization.k8s.io/v1",
-            kind="RoleBinding",
-            metadata=cdk8s.ApiObjectMetadata(name=ROLE_BINDING_NAME, namespace=namespace),
-        )
-        self.role_binding.add_json_patch(
-            cdk8s.JsonPatch.add("/subjects", [{"kind": "ServiceAccount", "name": SERVICE_ACCOUNT_NAME, "namespace": namespace}]),
-            cdk8s.JsonPatch.add("/roleRef", {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": CLUSTER_ROLE_NAME}),
-        )
+        self.role_binding = rbac_object(self, "RoleBinding", kind="RoleBinding", name=ROLE_BINDING_NAME, namespace=namespace,
+                                        subjects=service_account_subject(SERVICE_ACCOUNT_NAME, namespace),
+                                        roleRef=role_ref("ClusterRole", CLUSTER_ROLE_NAME))
         self.deployment = cdk8s.ApiObject(
             self,
             "Deployment",
