@@ -21,6 +21,7 @@ from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
                       model_validator)
 from pydantic.alias_generators import to_camel
 
+from domain.runner_sizing import RunnerLimits, SizingError, runner_limits
 from instance_types import GpuInstanceType, InstanceTypeError, cpu_architecture, gpu_instance_type
 from quantities import GIB, QuantityError, cpu_cores, gib, memory_bytes, runner_cache_bytes
 from sqs_credentials import SqsCredentialFiles, SqsCredentialsError, read_sqs_credential_files
@@ -37,8 +38,12 @@ END_OF_LIFE_AMI_TYPES = {"AL2_x86_64_GPU", "AL2_x86_64", "AL2_ARM_64"}
 
 MIN_NODE_VOLUME_GIB = 50
 
-# The last studio-go-runner release line (0.14.x); pinned, never `latest`.
-DEFAULT_RUNNER_IMAGE = "quay.io/leafai/studio-go-runner:0.14.3"
+# The last studio-go-runner release (git tags 0.14.0-0.14.2; 0.14.3 exists only as 0.14.3-main-...
+# pre-release tags, and no plain 0.14.3 image was built); pinned, never `latest`.
+DEFAULT_RUNNER_IMAGE = "quay.io/leafai/studio-go-runner:0.14.2"
+# The upstream image holds only x86_64 binaries (cmd/runner/Dockerfile.stock at 0.14.2: an amd64 CUDA
+# base, /runner/runner-linux-amd64 and -amd64-cpu), so it cannot start on an arm64 node.
+UPSTREAM_RUNNER_REPOSITORY = "quay.io/leafai/studio-go-runner"
 
 # What a GPU node keeps for itself (kubelet, container runtime, VPC CNI, kube-proxy, device plugin,
 # Pod Identity agent) before the runner can have the rest: 0.5 vCPU, and 1 GiB plus 10% of memory.
@@ -518,6 +523,9 @@ class Settings(BaseModel):
                                "(every node has SSM access), or choose an AL2023 gpuAmiType")
         if self.ssh_allowed_cidrs and self.ssh_public_key is None:
             raise SettingError("sshAllowedCidrs", "is set but sshPublicKey is not. Set sshPublicKey too, or drop sshAllowedCidrs")
+        if self.gpu_architecture == "arm64" and self.runner_repository == UPSTREAM_RUNNER_REPOSITORY:
+            raise SettingError("nodeType", f"{self.node_type[0]} is arm64, but {self.runner_image} holds only x86_64 runner "
+                               "binaries. Pick x86_64 node types, or build an arm64 runner image and set runnerImage")
         self._check_runner_fits()
         if self.verify_gpu_on_deploy and not self.gpu_smoke_test:
             raise SettingError("verifyGpuOnDeploy", "waits for the smoke test, but gpuSmokeTest is false. Set gpuSmokeTest=true too")
@@ -596,6 +604,10 @@ class Settings(BaseModel):
         if runner_cache_bytes(self.cache_size) >= scratch:
             raise SettingError("cacheSize", f"{self.cache_size} does not fit in runnerScratchSize ({self.runner_scratch_size}), "
                                "where the cache lives. Lower cacheSize or raise runnerScratchSize")
+        try:
+            self.runner_limits  # MAX_CORES, MAX_MEM and MAX_DISK must leave the runner a budget
+        except SizingError as err:
+            raise SettingError(err.setting, err.message) from None
 
     @model_validator(mode="after")
     def _read_files(self, info: ValidationInfo) -> "Settings":
@@ -612,6 +624,19 @@ class Settings(BaseModel):
         return self
 
     # --- derived values -------------------------------------------------------------------
+    @property
+    def runner_repository(self) -> str:
+        """runnerImage without its tag or digest."""
+        repository = self.runner_image.split("@")[0]
+        name, _, tag = repository.rpartition(":")
+        return name if name and "/" not in tag else repository
+
+    @property
+    def runner_limits(self) -> RunnerLimits:
+        """What the runner may give tasks, from its pod's requests and scratch (domain/runner_sizing.py)."""
+        return runner_limits(cpu=self.runner_cpu, memory=self.runner_memory, scratch_size=self.runner_scratch_size,
+                             cache_size=self.cache_size, node_volume_gib=self.node_volume_size)
+
     @property
     def gpu_nodegroup_name(self) -> str:
         return self.nodegroup_name or self.cluster_name

@@ -7,6 +7,10 @@ selector labels, default resources and a runAsNonRoot the runner image cannot me
 """
 from __future__ import annotations
 
+import hashlib
+import json
+from typing import Mapping
+
 import cdk8s
 import cdk8s_plus_27 as kplus
 from constructs import Construct
@@ -42,11 +46,27 @@ SCRATCH_MOUNT_PATH = "/tmp"
 LOGXI = "*=INF"
 LOGXI_FORMAT = "happy,maxcol=1024"
 
-# On SIGTERM the runner stops the experiment and hands its message back to SQS (visibility 0,
-# one call bounded by the runner's 15 s SQS timeout) after writing what it has. 90 s covers that
-# with margin and ends inside a spot interruption's two-minute notice, so an interrupted runner
-# still returns its message; a message the runner stops extending reappears within 30 s anyway.
-TERMINATION_GRACE_PERIOD_SECONDS = 90
+# The image's CMD is the shell form `/bin/bash -C ./run.sh`, and run.sh starts the runner as a child
+# without `exec` (cmd/runner/Dockerfile.stock and run.sh at 0.14.2): SIGTERM stops at bash. This
+# command does what run.sh does that matters (mkdir CACHE_DIR, CUDA library path, the GPU binary when
+# the driver shows GPUs, else the CPU one) and then `exec`s the runner, so the runner is the process
+# the kubelet signals. run.sh's diagnostics (pip freeze, env) are left out: env would print the config.
+RUNNER_COMMAND = ["/bin/bash", "-c", "\n".join([
+    'export LD_LIBRARY_PATH="${LD_LIBRARY_PATH}:/usr/local/cuda/lib64:/usr/local/nvidia/lib64"',
+    'if [ -n "$CACHE_DIR" ]; then mkdir -p "$CACHE_DIR" || exit 1; fi',
+    'if [ -d /proc/driver/nvidia/gpus ] && [ -n "$(ls -A /proc/driver/nvidia/gpus)" ]; then exec /runner/runner-linux-amd64; fi',
+    "exec /runner/runner-linux-amd64-cpu",
+])]
+
+# The runner's real shutdown path (cmd/runner/main.go at 0.14.2): SIGTERM cancels its root context,
+# Main sleeps 5 s and returns, so the process ends 5 s later whatever is in flight. A task that stops
+# in time has its message handed back (pkg/aws/sqs.go: visibility 0); otherwise the message, no longer
+# extended, reappears within its 30 s visibility timeout. The signal goroutine selects once, so after
+# the first status or error it reports (a GPU found, ~30 s after start) SIGTERM is ignored and the
+# kubelet kills the runner at the end of this period. 15 s covers the 5 s path; more only delays that kill.
+TERMINATION_GRACE_PERIOD_SECONDS = 15
+# Changing studioml-env (read once at start, through envFrom) changes this pod annotation, which rolls the runners.
+CONFIG_HASH_ANNOTATION = "studio-go-runner/config-hash"
 
 
 class RunnerChart(cdk8s.Chart):
@@ -68,31 +88,33 @@ class RunnerChart(cdk8s.Chart):
         cache_size: str,
         clear_text_messages: bool,
         sqs_secret_optional: bool,
+        limits_env: Mapping[str, str],
     ) -> None:
+        """`limits_env`: MAX_CORES, MAX_MEM and MAX_DISK (domain/runner_sizing.py), so the runner sizes itself from this pod."""
         super().__init__(scope, id)
         _check_image(image)
+        if set(limits_env) != {"MAX_CORES", "MAX_MEM", "MAX_DISK"}:
+            raise ValueError(f"limits_env must set MAX_CORES, MAX_MEM and MAX_DISK, got {sorted(limits_env)}")
         if gpus < 1:
             raise ValueError(f"the runner needs at least one GPU, got gpus={gpus}")
         if replicas is not None and replicas < 0:
             raise ValueError(f"replicas must be 0 or more (or None for an autoscaler), got {replicas}")
 
+        env = {
+            "QUEUE_MATCH": queue_match,
+            "SQS_CERTS": SQS_CERTS_DIR,
+            # The examples' MESSAGE_CRYPT key is ignored by the runner; ENCRYPT_DIR is read.
+            "ENCRYPT_DIR": ENCRYPT_DIR,
+            "CACHE_DIR": CACHE_DIR,
+            "CACHE_SIZE": cache_size,
+            "CLEAR_TEXT_MESSAGES": "true" if clear_text_messages else "false",
+            "K8S_NAMESPACE": namespace,
+            "LOGXI": LOGXI,
+            "LOGXI_FORMAT": LOGXI_FORMAT,
+            **limits_env,
+        }
         self.env_config_map = kplus.ConfigMap(
-            self,
-            "EnvConfigMap",
-            metadata=cdk8s.ApiObjectMetadata(name=ENV_CONFIG_MAP_NAME, namespace=namespace),
-            data={
-                "QUEUE_MATCH": queue_match,
-                "SQS_CERTS": SQS_CERTS_DIR,
-                # The examples' MESSAGE_CRYPT key is ignored by the runner; ENCRYPT_DIR is read.
-                "ENCRYPT_DIR": ENCRYPT_DIR,
-                "CACHE_DIR": CACHE_DIR,
-                "CACHE_SIZE": cache_size,
-                "CLEAR_TEXT_MESSAGES": "true" if clear_text_messages else "false",
-                "K8S_NAMESPACE": namespace,
-                "LOGXI": LOGXI,
-                "LOGXI_FORMAT": LOGXI_FORMAT,
-            },
-        )
+            self, "EnvConfigMap", metadata=cdk8s.ApiObjectMetadata(name=ENV_CONFIG_MAP_NAME, namespace=namespace), data=env)
         self.state_config_map = kplus.ConfigMap(
             self,
             "StateConfigMap",
@@ -122,9 +144,15 @@ class RunnerChart(cdk8s.Chart):
         spec = _deployment_spec(
             image=image, gpus=gpus, cpu=cpu, memory=memory, scratch_size=scratch_size, sqs_secret_optional=sqs_secret_optional
         )
+        spec["template"]["metadata"]["annotations"][CONFIG_HASH_ANNOTATION] = config_hash(env)
         if replicas is not None:  # None: an autoscaler owns spec.replicas, so we must not set it
             spec["replicas"] = replicas
         self.deployment.add_json_patch(cdk8s.JsonPatch.add("/spec", spec))
+
+
+def config_hash(env: Mapping[str, str]) -> str:
+    """A short digest of the runner's environment: equal configurations give equal hashes."""
+    return hashlib.sha256(json.dumps(dict(env), sort_keys=True).encode()).hexdigest()[:16]
 
 
 def _check_image(image: str) -> None:
@@ -158,6 +186,7 @@ def _deployment_spec(*, image: str, gpus: int, cpu: str, memory: str, scratch_si
                     {
                         "name": CONTAINER_NAME,
                         "image": image,
+                        "command": list(RUNNER_COMMAND),
                         "envFrom": [{"configMapRef": {"name": ENV_CONFIG_MAP_NAME}}],
                         "resources": {"requests": dict(resources), "limits": dict(resources)},
                         # No runAsNonRoot / readOnlyRootFilesystem: the image has no USER and

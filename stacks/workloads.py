@@ -89,7 +89,8 @@ class GpuWorkloads(Construct):
             replicas=None if settings.queue_autoscaling else settings.runner_replicas,
             gpus=settings.runner_gpus, cpu=settings.runner_cpu, memory=settings.runner_memory,
             scratch_size=settings.runner_scratch_size, queue_match=settings.queue_match, cache_size=settings.cache_size,
-            clear_text_messages=settings.clear_text_messages, sqs_secret_optional=settings.sqs_credentials == "none")
+            clear_text_messages=settings.clear_text_messages, sqs_secret_optional=settings.sqs_credentials == "none",
+            limits_env=settings.runner_limits.env())
         runner_manifest = self._apply("runner", runner, after=[namespace, secrets, pull_secret])
         if settings.queue_autoscaling:
             self._queue_autoscaling(settings, queue_urls, after=[runner_manifest, queues])

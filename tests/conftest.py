@@ -38,7 +38,7 @@ CONFIGURATIONS: dict[str, dict[str, str]] = {
         "namespace": "studioml",
         "gpuTestPods": "true",
         "verifyGpuOnDeploy": "true",
-        "runnerImage": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/studio-go-runner:0.14.3",
+        "runnerImage": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/ml/studio-go-runner:0.14.2",
         "runnerReplicas": "2",
         "runnerCpu": "3",
         "runnerMemory": "10Gi",
@@ -47,6 +47,8 @@ CONFIGURATIONS: dict[str, dict[str, str]] = {
     },
     "arm": {
         "kubernetesVersion": "1.35",
+        # The upstream image is x86_64 only (settings.UPSTREAM_RUNNER_REPOSITORY): arm64 needs an own build.
+        "runnerImage": "registry.example.com/studio-go-runner-arm64:0.14.2",
         "nodeType": "g5g.xlarge",
         "gpuAmiType": "BOTTLEROCKET_ARM_64_NVIDIA",
         "systemNodes": "3",

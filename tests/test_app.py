@@ -47,6 +47,7 @@ def test_app_py_run_as_the_cdk_cli_runs_it(tmp_path):
 @pytest.mark.xdist_group("synth")
 def test_synth_says_what_it_skipped_and_warns_of_file_mode(tmp_path, capsys, canary_home):
     context = {**CDK_JSON_CONTEXT, "nodeType": "g5g.xlarge", "gpuAmiType": "BOTTLEROCKET_ARM_64_NVIDIA", "systemNodeType": "m7g.large",
+               "runnerImage": "registry.example.com/studio-go-runner-arm64:0.14.2",
                "runnerMemory": "5Gi", "sqsCredentials": "file"}
     assert app.main(context=context, outdir=str(tmp_path / "out"), environ={"HOME": str(canary_home)},
                     manifests_dir=str(tmp_path / "dist")) == 0

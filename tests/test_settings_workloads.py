@@ -18,7 +18,7 @@ def error_of(context: dict, home: Path | None = None) -> str:
 def test_defaults():
     s = load_settings({}, {})
     assert (s.device_plugin_version, s.gpu_smoke_test, s.gpu_test_pods, s.verify_gpu_on_deploy) == ("v0.20.0", True, False, False)
-    assert (s.namespace, s.runner_image, s.runner_replicas) == ("default", "quay.io/leafai/studio-go-runner:0.14.3", 1)
+    assert (s.namespace, s.runner_image, s.runner_replicas) == ("default", "quay.io/leafai/studio-go-runner:0.14.2", 1)
     assert (s.runner_gpus, s.runner_cpu, s.runner_memory, s.runner_scratch_size) == (1, "2", "12Gi", "50Gi")
     assert (s.queue_match, s.cache_size, s.clear_text_messages) == ("^sqs_.*$", "10Gib", True)
     assert (s.sqs_credentials, s.sqs_secret_name, s.ecr_credential_refresh) == ("secretsmanager", "studioml-runner/aws-sqs", "auto")
@@ -95,11 +95,11 @@ BAD_INPUT = [
     ({"runnerCpu": "two"}, "error: runnerCpu: 'two' is not a CPU quantity. Write cores like 2 or millicores like 1500m."),
     ({"runnerImage": "quay.io/leafai/studio-go-runner:latest"},
      "error: runnerImage: 'quay.io/leafai/studio-go-runner:latest' is not pinned: latest changes under a running cluster. "
-     "Pin a release, such as quay.io/leafai/studio-go-runner:0.14.3."),
+     "Pin a release, such as quay.io/leafai/studio-go-runner:0.14.2."),
     ({"runnerImage": "quay.io/leafai/studio-go-runner"},
-     "error: runnerImage: 'quay.io/leafai/studio-go-runner' has no tag. Pin a release, such as quay.io/leafai/studio-go-runner:0.14.3."),
+     "error: runnerImage: 'quay.io/leafai/studio-go-runner' has no tag. Pin a release, such as quay.io/leafai/studio-go-runner:0.14.2."),
     ({"runnerImage": "localhost:5000/runner"},
-     "error: runnerImage: 'localhost:5000/runner' has no tag. Pin a release, such as quay.io/leafai/studio-go-runner:0.14.3."),
+     "error: runnerImage: 'localhost:5000/runner' has no tag. Pin a release, such as quay.io/leafai/studio-go-runner:0.14.2."),
     ({"runnerReplicas": "-1"}, "error: runnerReplicas: -1 is negative. Give 0 or more."),
     ({"runnerGpus": "0"}, "error: runnerGpus: 0 GPUs leaves the runner nothing to run on. Give 1 or more."),
     ({"queueMatch": "("}, "error: queueMatch: '(' is not a regular expression (missing ), unterminated subpattern at position 0). "
@@ -116,7 +116,7 @@ BAD_INPUT = [
     ({"sqsCredentials": "vault"}, "error: sqsCredentials: 'vault' is not a credentials mode. Use one of secretsmanager, file, none, managed."),
     ({"sqsSecretName": "has space"}, "error: sqsSecretName: 'has space' is not a Secrets Manager secret name. Use letters, digits and /_+=.@-."),
     ({"ecrCredentialRefresh": "sometimes"}, "error: ecrCredentialRefresh: 'sometimes' is not one of auto, true, false. Use auto unless you know better."),
-    ({"ecrCredentialRefresh": "true"}, "error: ecrCredentialRefresh: is true but runnerImage quay.io/leafai/studio-go-runner:0.14.3 is not "
+    ({"ecrCredentialRefresh": "true"}, "error: ecrCredentialRefresh: is true but runnerImage quay.io/leafai/studio-go-runner:0.14.2 is not "
                                        "a private ECR image. Set it to auto or false."),
     ({"verifyGpuOnDeploy": "true", "gpuSmokeTest": "false"},
      "error: verifyGpuOnDeploy: waits for the smoke test, but gpuSmokeTest is false. Set gpuSmokeTest=true too."),

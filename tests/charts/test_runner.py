@@ -11,16 +11,19 @@ from settings import SUPPORTED_KUBERNETES_VERSIONS
 from tests.kube import find, names, validate_strict
 
 IMAGE = "quay.io/leafai/studio-go-runner:0.14.1"
+LIMITS = {"MAX_CORES": "4", "MAX_MEM": "22118mib", "MAX_DISK": "149709mib"}
 
 # Two configurations that differ in every switch the chart has.
 CONFIGS: dict[str, dict] = {
     "custom": dict(
         namespace="studioml", image=IMAGE, replicas=3, gpus=2, cpu="4", memory="24Gi", scratch_size="150Gi",
         queue_match="^sqs_team_.*$", cache_size="20Gib", clear_text_messages=True, sqs_secret_optional=False,
+        limits_env=LIMITS,
     ),
     "default": dict(
         namespace="default", image=IMAGE, replicas=None, gpus=1, cpu="2", memory="8Gi", scratch_size="50Gi",
         queue_match="^sqs_.*$", cache_size="10Gib", clear_text_messages=False, sqs_secret_optional=True,
+        limits_env={"MAX_CORES": "2", "MAX_MEM": "7168mib", "MAX_DISK": "66560mib"},
     ),
 }
 
@@ -76,6 +79,7 @@ def test_env_config_map_custom(objects):
         "K8S_NAMESPACE": "studioml",
         "LOGXI": "*=INF",
         "LOGXI_FORMAT": "happy,maxcol=1024",
+        **LIMITS,
     }
 
 
@@ -130,7 +134,7 @@ def test_pod_scheduling_and_identity(objects):
     assert pod["imagePullSecrets"] == [{"name": "studioml-go-docker-key"}]
     assert pod["nodeSelector"] == GPU_NODE_SELECTOR
     assert pod["tolerations"] == [GPU_TOLERATION]
-    assert pod["terminationGracePeriodSeconds"] == 90  # inside a spot interruption notice
+    assert pod["terminationGracePeriodSeconds"] == 15  # why: tests/charts/test_runner_runtime.py
     assert pod["securityContext"] == {"seccompProfile": {"type": "RuntimeDefault"}}
 
 

@@ -111,7 +111,7 @@ def test_runner_settings_reach_the_deployment(default, custom):
     assert deployment["metadata"]["namespace"] == "studioml"
     assert deployment["spec"]["replicas"] == 2
     container = deployment["spec"]["template"]["spec"]["containers"][0]
-    assert container["image"] == "123456789012.dkr.ecr.eu-west-1.amazonaws.com/studio-go-runner:0.14.3"
+    assert container["image"] == "123456789012.dkr.ecr.eu-west-1.amazonaws.com/ml/studio-go-runner:0.14.2"
     assert container["resources"]["limits"] == {"nvidia.com/gpu": "1", "cpu": "3", "memory": "10Gi"}
     sqs_volume = next(v for v in deployment["spec"]["template"]["spec"]["volumes"] if v["name"] == "aws-sqs")
     assert sqs_volume["secret"]["optional"] is True  # sqsCredentials=none
