@@ -21,12 +21,13 @@ from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
                       model_validator)
 from pydantic.alias_generators import to_camel
 
+from domain.component_versions import DEVICE_PLUGIN, KUBERNETES_VERSIONS, first_unsupported
 from domain.runner_sizing import RunnerLimits, SizingError, runner_limits
 from instance_types import GpuInstanceType, InstanceTypeError, cpu_architecture, gpu_instance_type
 from quantities import GIB, QuantityError, cpu_cores, gib, memory_bytes, runner_cache_bytes
 from sqs_credentials import SqsCredentialFiles, SqsCredentialsError, read_sqs_credential_files
 
-SUPPORTED_KUBERNETES_VERSIONS = ("1.34", "1.35", "1.36")
+SUPPORTED_KUBERNETES_VERSIONS = KUBERNETES_VERSIONS
 
 NVIDIA_AMI_TYPES = {
     "AL2023_x86_64_NVIDIA": "x86_64",
@@ -162,7 +163,8 @@ class Settings(BaseModel):
     account: Text | None = _setting(None, meaning="AWS account id (12 digits); unset = environment-agnostic template",
                                     default_text="`$CDK_DEFAULT_ACCOUNT`, else unset")
     kubernetes_version: Text = _setting("1.36", meaning=f"Kubernetes version: {', '.join(SUPPORTED_KUBERNETES_VERSIONS)}; "
-                                        "the kubectl layer always matches it", runbook="`--version`")
+                                        "the kubectl layer always matches it, and every add-on installed must support it "
+                                        "(`domain/component_versions.py`)", runbook="`--version`")
     nat_gateways: Count = _setting(1, meaning="NAT gateways of the new VPC (1 or 2; nodes live in private subnets)",
                                    runbook="eksctl's VPC")
     endpoint_public_cidrs: CommaList = _setting(["0.0.0.0/0"], meaning="who may reach the public API endpoint (comma list of CIDRs)",
@@ -194,7 +196,7 @@ class Settings(BaseModel):
     system_node_type: Text = _setting("t3.large", meaning="instance type of the system nodes", runbook="")
 
     # --- GPU checks -----------------------------------------------------------------------
-    device_plugin_version: Text = _setting("v0.20.0", meaning="NVIDIA device plugin release (not used on Bottlerocket, which ships its own)",
+    device_plugin_version: Text = _setting(DEVICE_PLUGIN.version, meaning="NVIDIA device plugin release (not used on Bottlerocket, which ships its own)",
                                            runbook="`kubectl create -f nvidia-device-plugin.yml` (1.0.0-beta4)")
     gpu_smoke_test: Flag = _setting(True, meaning="a Job that runs `nvidia-smi` on a GPU node after each deploy",
                                     runbook="\"GPU Testing\" by hand")
@@ -527,6 +529,7 @@ class Settings(BaseModel):
             raise SettingError("nodeType", f"{self.node_type[0]} is arm64, but {self.runner_image} holds only x86_64 runner "
                                "binaries. Pick x86_64 node types, or build an arm64 runner image and set runnerImage")
         self._check_runner_fits()
+        self._check_component_versions()
         if self.verify_gpu_on_deploy and not self.gpu_smoke_test:
             raise SettingError("verifyGpuOnDeploy", "waits for the smoke test, but gpuSmokeTest is false. Set gpuSmokeTest=true too")
         if self.ecr_credential_refresh == "true" and self.ecr_registry is None:
@@ -580,6 +583,17 @@ class Settings(BaseModel):
                                f"nodes ({capacity} at runnerGpus={self.runner_gpus}). Give {capacity} or less, or raise nodesMax")
         if self.runner_max_replicas == 0:
             raise SettingError("runnerMaxReplicas", "0 leaves no runner to scale up to. Give 1 or more, or leave it unset")
+
+    def _check_component_versions(self) -> None:
+        """Every component this configuration installs must list kubernetesVersion (domain/component_versions.py)."""
+        component = first_unsupported(self.kubernetes_version, keda=self.queue_autoscaling, cluster_autoscaler=self.autoscaling_enabled,
+                                      external_secrets=self.sqs_credentials in ("secretsmanager", "managed"),
+                                      device_plugin=self.device_plugin_needed)
+        if component is not None:
+            without = {"KEDA": "leave queues unset", "External Secrets": "set sqsCredentials=file or none"}.get(component.name)
+            raise SettingError("kubernetesVersion", f"{self.kubernetes_version} is not among the Kubernetes versions {component.name} "
+                               f"{component.version} supports ({component.minors_text}). Use kubernetesVersion="
+                               f"{component.kubernetes_minors[-1]}" + (f", or {without}" if without else ""))
 
     def _check_runner_fits(self) -> None:
         """The runner's requests must fit one node of every nodeType, less the node's own reserve."""

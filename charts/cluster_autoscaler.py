@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from charts.gpu_scheduling import SYSTEM_NODE_SELECTOR
+from domain.component_versions import CLUSTER_AUTOSCALER, CLUSTER_AUTOSCALER_CHART_VERSION
 
 CA_CHART_REPOSITORY = "https://kubernetes.github.io/autoscaler"
 CA_CHART_NAME = "cluster-autoscaler"
@@ -23,12 +24,9 @@ CA_IMAGE_REPOSITORY = "registry.k8s.io/autoscaling/cluster-autoscaler"
 # minor uses the newest chart, 9.59.0 (August 2026), and pins the image tag: that chart's default
 # appVersion is still 1.35.0, and no chart yet defaults to a 1.36 image.
 # Image tags are the newest patch release of each minor (all three published 2026-07-23):
-# cluster-autoscaler-1.34.5, -1.35.2 and -1.36.1.
-_CHART_VERSION = "9.59.0"
+# cluster-autoscaler-1.34.5, -1.35.2 and -1.36.1 (the table in domain/component_versions.py).
 CA_VERSIONS: dict[str, tuple[str, str]] = {
-    "1.34": (_CHART_VERSION, "v1.34.5"),
-    "1.35": (_CHART_VERSION, "v1.35.2"),
-    "1.36": (_CHART_VERSION, "v1.36.1"),
+    minor: (CLUSTER_AUTOSCALER_CHART_VERSION, component.version) for minor, component in CLUSTER_AUTOSCALER.items()
 }
 
 # The image is distroless `nonroot` (uid/gid 65532); set numerically so runAsNonRoot can be verified.

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from charts.gpu_scheduling import SYSTEM_NODE_SELECTOR
+from domain.component_versions import EXTERNAL_SECRETS
+
 ESO_CHART_REPOSITORY = "https://charts.external-secrets.io"
 ESO_CHART_NAME = "external-secrets"
-# 2.10.0 (August 2026) is the newest release; ESO supports only its latest minor. The chart's
-# appVersion pins the controller image to the same tag (v2.10.0): no image tag is set here.
-ESO_CHART_VERSION = "2.10.0"
+# The newest release (domain/component_versions.py); ESO supports only its latest minor. The chart's
+# appVersion pins the controller image to the same tag: no image tag is set here.
+ESO_CHART_VERSION = EXTERNAL_SECRETS.version
 ESO_NAMESPACE = "external-secrets"
 ESO_SERVICE_ACCOUNT = "external-secrets"
 # ESO 0.17 stopped serving v1beta1; v1 is the only API the pinned release serves.
@@ -34,8 +37,11 @@ def _resources(memory_request: str, memory_limit: str) -> dict[str, Any]:
     return {"requests": {"cpu": "10m", "memory": memory_request}, "limits": {"memory": memory_limit}}
 
 
-def eso_helm_values(*, scoped_namespace: str | None = None) -> dict[str, Any]:
+def eso_helm_values(*, scoped_namespace: str | None = None, on_system_nodes: bool = True) -> dict[str, Any]:
     """Helm values for the ESO chart.
+
+    on_system_nodes: pin the controller, webhook and cert-controller to the system nodes, like KEDA
+    and the autoscaler; False only when there are none (GPU nodes are then untainted and run them).
 
     scoped_namespace: the one namespace whose ExternalSecrets ESO may reconcile (the runner's).
     Set it: the controller's role can read the SQS secret, so without scoping anyone who may
@@ -59,6 +65,11 @@ def eso_helm_values(*, scoped_namespace: str | None = None) -> dict[str, Any]:
         "webhook": {"resources": _resources("32Mi", "128Mi"), "securityContext": dict(_HARDENED_CONTAINER)},
         "certController": {"resources": _resources("32Mi", "128Mi"), "securityContext": dict(_HARDENED_CONTAINER)},
     }
+    if on_system_nodes:
+        # The chart's values.yaml has a nodeSelector per pod (top level for the controller,
+        # webhook.nodeSelector, certController.nodeSelector): set all three.
+        for component in (values, values["webhook"], values["certController"]):
+            component["nodeSelector"] = dict(SYSTEM_NODE_SELECTOR)
     if scoped_namespace is not None:
         if not scoped_namespace:
             raise ValueError("scoped_namespace must be a namespace name or None")

@@ -12,13 +12,13 @@ import copy
 from typing import Any
 
 from charts.gpu_scheduling import SYSTEM_NODE_SELECTOR
+from domain.component_versions import KEDA
 
 KEDA_CHART_REPOSITORY = "https://kedacore.github.io/charts"
 KEDA_CHART_NAME = "keda"
-# 2.20.2 (July 2026) is the newest patch of the current minor; the chart's appVersion pins the
-# three KEDA images to the same tag, so no image tag is set here. KEDA tests N-2 Kubernetes
-# minors: 2.20 lists 1.33-1.35, so 1.36 runs it outside its tested window.
-KEDA_CHART_VERSION = "2.20.2"
+# The newest release (see domain/component_versions.py, which also holds the Kubernetes minors it
+# is tested on); the chart's appVersion pins the three KEDA images to the same tag, so no image tag is set here.
+KEDA_CHART_VERSION = KEDA.version
 KEDA_NAMESPACE = "keda"
 # Set by `serviceAccount.operator.name` in the chart (the older top-level
 # `serviceAccount.name` is only its fallback).

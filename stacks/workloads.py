@@ -142,7 +142,7 @@ class GpuWorkloads(Construct):
         chart = eks.HelmChart(
             self, "ExternalSecrets", cluster=self._cluster, chart=ESO_CHART_NAME, repository=ESO_CHART_REPOSITORY,
             version=ESO_CHART_VERSION, namespace=ESO_NAMESPACE, create_namespace=True, release="external-secrets",
-            values=eso_helm_values(scoped_namespace=settings.namespace),
+            values=eso_helm_values(scoped_namespace=settings.namespace, on_system_nodes=settings.system_nodes > 0),
             wait=True,  # CRDs and the webhook must serve before the SecretStore is applied
             timeout=Duration.minutes(10))
         chart.node.add_dependency(identity.association)  # the controller pod gets credentials only if it starts after this

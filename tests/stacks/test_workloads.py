@@ -154,6 +154,7 @@ def test_external_secrets_operator_helm_chart(default):
     values = json.loads(chart["Values"])
     assert values["serviceAccount"]["name"] == ESO_SERVICE_ACCOUNT
     assert values["scopedNamespace"] == "default" and values["scopedRBAC"] is True
+    assert values["nodeSelector"] == values["webhook"]["nodeSelector"] == {"studio-go-runner/node-pool": "system"}
 
 
 def test_external_secrets_role_reads_only_the_one_secret(default):

@@ -1,0 +1,118 @@
+"""One table of pinned components and the Kubernetes minors each supports; settings refuse what it does not list."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from charts.cluster_autoscaler import CA_VERSIONS
+from charts.external_secrets import ESO_CHART_VERSION, eso_helm_values
+from charts.gpu_scheduling import SYSTEM_NODE_SELECTOR
+from charts.keda import KEDA_CHART_VERSION, keda_values
+from domain.component_versions import (CLUSTER_AUTOSCALER, DEVICE_PLUGIN, EXTERNAL_SECRETS, KEDA, KUBECTL_LAYER, KUBERNETES_VERSIONS,
+                                       first_unsupported)
+from settings import SettingError, load_settings
+
+REQUIREMENTS = (Path(__file__).parent.parent / "requirements.txt").read_text().splitlines()
+
+
+def _error(context: dict) -> str:
+    with pytest.raises(SettingError) as raised:
+        load_settings(context, {})
+    return raised.value.line
+
+
+def test_keda_and_external_secrets_are_their_newest_releases_with_their_own_kubernetes_lists():
+    # KEDA: kedacore/charts release v2.21.1 (2026-11-16, "Latest"); keda.sh/docs/operate/cluster
+    # "Kubernetes Compatibility": v2.21 -> v1.34 - v1.36 (v2.20 -> v1.33 - v1.35 did not cover 1.36).
+    assert (KEDA.version, KEDA.kubernetes_minors) == ("2.21.1", ("1.34", "1.35", "1.36"))
+    # External Secrets: release v2.14.0, the newest found (its release notes: image v2.14.0, after 2.13.0);
+    # docs/introduction/stability-support.md lists one or two tested minors per release
+    # (2.8 -> 1.35-1.36, 2.9 -> 1.36): the table keeps the newest row it could read, 1.36.
+    assert (EXTERNAL_SECRETS.version, EXTERNAL_SECRETS.kubernetes_minors) == ("2.14.0", ("1.36",))
+    assert (KEDA_CHART_VERSION, ESO_CHART_VERSION) == (KEDA.version, EXTERNAL_SECRETS.version)
+
+
+def test_the_table_is_what_the_stack_installs():
+    # cluster-autoscaler: one image minor per Kubernetes minor (kubernetes/autoscaler README, "Releases").
+    assert {minor: c.version for minor, c in CLUSTER_AUTOSCALER.items()} == {m: tag for m, (_, tag) in CA_VERSIONS.items()}
+    assert all(c.kubernetes_minors == (minor,) for minor, c in CLUSTER_AUTOSCALER.items())
+    # The kubectl layers pinned in requirements.txt, one per minor the app offers.
+    assert [c.version for c in KUBECTL_LAYER.values()] == [line for line in REQUIREMENTS if line.startswith("aws-cdk.lambda-layer-kubectl-")]
+    assert KUBERNETES_VERSIONS == ("1.34", "1.35", "1.36")
+    # NVIDIA/k8s-device-plugin README.md at v0.20.0, Prerequisites: "Kubernetes version >= 1.10".
+    assert load_settings({}, {}).device_plugin_version == DEVICE_PLUGIN.version == "v0.20.0"
+    assert DEVICE_PLUGIN.kubernetes_minors == KUBERNETES_VERSIONS
+    for component in (KEDA, EXTERNAL_SECRETS, DEVICE_PLUGIN, *CLUSTER_AUTOSCALER.values(), *KUBECTL_LAYER.values()):
+        assert component.source, component.name
+
+
+def test_only_installed_components_count():
+    assert first_unsupported("1.35", keda=True, external_secrets=False, cluster_autoscaler=True, device_plugin=True) is None
+    assert first_unsupported("1.35", keda=False, external_secrets=True, cluster_autoscaler=False, device_plugin=False) is EXTERNAL_SECRETS
+
+
+@pytest.mark.parametrize("context, line", [
+    ({"kubernetesVersion": "1.35"},
+     "error: kubernetesVersion: 1.35 is not among the Kubernetes versions External Secrets 2.14.0 supports (1.36). "
+     "Use kubernetesVersion=1.36, or set sqsCredentials=file or none."),
+    ({"kubernetesVersion": "1.34", "sqsCredentials": "managed", "queues": "sqs_a", "nodesMin": "0", "nodes": "0"},
+     "error: kubernetesVersion: 1.34 is not among the Kubernetes versions External Secrets 2.14.0 supports (1.36). "
+     "Use kubernetesVersion=1.36, or set sqsCredentials=file or none."),
+])
+def test_an_unsupported_combination_is_refused_naming_kubernetes_version(context, line):
+    assert _error(context) == line
+
+
+def test_supported_combinations_pass():
+    for version in KUBERNETES_VERSIONS:  # no External Secrets: KEDA 2.21, the autoscaler and the plugin list all three
+        load_settings({"kubernetesVersion": version, "sqsCredentials": "none", "queues": "sqs_a", "nodesMin": "0", "nodes": "0"}, {})
+    load_settings({"kubernetesVersion": "1.36"}, {})
+
+
+def _leaves(values: dict, prefix: str = "") -> set[str]:
+    found = set()
+    for key, value in values.items():
+        path = f"{prefix}{key}"
+        free_form = key in ("nodeSelector", "seccompProfile") or (isinstance(value, dict) and set(value) <= {"requests", "limits"})
+        found |= _leaves(value, path + ".") if isinstance(value, dict) and value and not free_form else {path}
+    return found
+
+
+def test_every_keda_value_is_one_the_chart_has():
+    # Checked against kedacore/charts keda/values.yaml (main, 2026-08-22, after v2.20.2; the v2.21.1 file was
+    # not available offline): each path below is a key there, or a map it copies into the pod spec.
+    assert _leaves(keda_values(watch_namespace="default")) == {
+        "crds.install", "serviceAccount.operator.create", "serviceAccount.operator.name", "podIdentity.aws.irsa.enabled",
+        "nodeSelector", "watchNamespace", "permissions.operator.restrict.secret", "rbac.create", "rbac.enabledCustomScaledRefKinds",
+        # nodeSelector, seccompProfile and each component's resources are maps the chart copies into the pod spec.
+        *(f"resources.{c}" for c in ("operator", "metricServer", "webhooks")),
+        *(f"securityContext.{c}.{k}" for c in ("operator", "metricServer", "webhooks")
+          for k in ("allowPrivilegeEscalation", "capabilities.drop", "readOnlyRootFilesystem", "seccompProfile")),
+        *(f"podSecurityContext.{c}.{k}" for c in ("operator", "metricServer", "webhooks") for k in ("runAsNonRoot", "seccompProfile")),
+    }
+
+
+def test_every_external_secrets_value_is_one_the_chart_has():
+    # Checked against deploy/charts/external-secrets/values.yaml (external-secrets main, 2026-08-09, chart
+    # 2.9.0; the 2.14.0 file was not available offline).
+    hardened = ("enabled", "allowPrivilegeEscalation", "capabilities.drop", "readOnlyRootFilesystem", "runAsNonRoot", "seccompProfile")
+    assert _leaves(eso_helm_values(scoped_namespace="default")) == {
+        "installCRDs", "serviceAccount.create", "serviceAccount.name", "processClusterStore", "processClusterExternalSecret",
+        "processClusterPushSecret", "processPushSecret", "processClusterGenerator", "rbac.create", "rbac.aggregateToEdit",
+        "rbac.aggregateToView", "scopedNamespace", "scopedRBAC",
+        *(f"{prefix}{key}" for prefix in ("", "webhook.", "certController.") for key in ("resources", "nodeSelector")),
+        *(f"{prefix}securityContext.{key}" for prefix in ("", "webhook.", "certController.") for key in hardened),
+    }
+
+
+def test_external_secrets_pods_run_on_the_system_nodes_like_keda_and_the_autoscaler():
+    # external-secrets templates (deploy/charts/external-secrets/templates/): deployment.yaml reads
+    # `.Values.nodeSelector`, webhook-deployment.yaml `.Values.webhook.nodeSelector`,
+    # cert-controller-deployment.yaml `.Values.certController.nodeSelector` (each defaulting to global).
+    values = eso_helm_values(scoped_namespace="default")
+    assert [values["nodeSelector"], values["webhook"]["nodeSelector"], values["certController"]["nodeSelector"]] == [SYSTEM_NODE_SELECTOR] * 3
+    assert keda_values()["nodeSelector"] == SYSTEM_NODE_SELECTOR
+    # With systemNodes=0 there is no such node (and GPU nodes are untainted): no selector then.
+    bare = eso_helm_values(on_system_nodes=False)
+    assert "nodeSelector" not in bare and "nodeSelector" not in bare["webhook"] and "nodeSelector" not in bare["certController"]
