@@ -153,13 +153,20 @@ class GpuWorkloads(Construct):
     def _ecr_refresh(self, settings: Settings, namespace: eks.KubernetesManifest | None) -> eks.KubernetesManifest:
         identity = PodIdentityRole(self, "EcrRefreshIdentity", cluster=self._cluster, agent=self.pod_identity_agent,
                                    namespace=settings.namespace, service_account=ECR_SERVICE_ACCOUNT,
-                                   description="Refreshes the runner's ECR pull secret: ecr:GetAuthorizationToken only")
+                                   description="Refreshes the runner's ECR pull secret: a token that may pull the runner image only")
         identity.role.add_to_policy(iam.PolicyStatement(actions=["ecr:GetAuthorizationToken"], resources=["*"]))
         acknowledge(identity.role, "IAM5[Resource::*]",
                     "ecr:GetAuthorizationToken has no resource-level permissions: AWS requires Resource * for it. "
-                    "The token only grants what the caller may pull, and this role may pull nothing else")
+                    "The token only grants what the caller may pull, and this role may pull the runner's repository only")
         registry = settings.ecr_registry
-        region = registry.split(".")[3]
+        account, region = registry.split(".")[0], registry.split(".")[3]
+        # The token carries this role's permissions: without the pull actions on the repository, the
+        # docker-registry Secret it makes is refused by ECR. A repository in another account must also
+        # allow this role in its repository policy (README, "Private ECR images").
+        repository = Stack.of(self).format_arn(service="ecr", account=account, region=region, resource="repository",
+                                               resource_name=ecr_repository_name(settings.runner_image, registry))
+        identity.role.add_to_policy(iam.PolicyStatement(
+            actions=["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"], resources=[repository]))
         chart = EcrCredentialRefreshChart(self.k8s_app, "ecr-credential-refresh", namespace=settings.namespace, registry=registry, region=region)
         return self._apply("ecr-credential-refresh", chart, after=[namespace, identity.association])
 
@@ -200,6 +207,13 @@ class GpuWorkloads(Construct):
 def _readable_tokens(text: str) -> str:
     """Values CloudFormation fills in at deploy time (an env-agnostic account id) shown as `${AWS::AccountId}`."""
     return re.sub(r"\$\{Token\[AWS\.([A-Za-z]+)\.\d+\]\}", r"${AWS::\1}", text)
+
+
+def ecr_repository_name(image: str, registry: str) -> str:
+    """`<registry>/team/runner:0.14.2` or `...@sha256:...` -> `team/runner`."""
+    path = image.removeprefix(registry + "/").split("@")[0]
+    name, _, tag = path.rpartition(":")
+    return name if name and "/" not in tag else path
 
 
 def _construct_id(name: str) -> str:

@@ -171,10 +171,17 @@ def test_external_secrets_role_reads_only_the_one_secret(default):
     assert all(s["Principal"] == {"Service": "pods.eks.amazonaws.com"} for s in trust)
 
 
-def test_ecr_refresh_role_may_only_get_an_authorization_token(custom):
+def test_ecr_refresh_role_may_pull_the_runner_repository_only(custom):
+    # The token from GetAuthorizationToken carries the caller's permissions (ECR user guide, "Private
+    # registry authentication"; "Amazon ECR repository policies"): a pull needs ecr:BatchGetImage and
+    # ecr:GetDownloadUrlForLayer (and BatchCheckLayerAvailability) on the repository, for the token's principal.
     association, statements, _ = _pod_identity(custom, "studioml-go-runner-ecr-cred")
     assert association["Namespace"] == "studioml"
-    assert statements == [{"Action": "ecr:GetAuthorizationToken", "Effect": "Allow", "Resource": "*"}]
+    assert statements == [
+        {"Action": "ecr:GetAuthorizationToken", "Effect": "Allow", "Resource": "*"},
+        {"Action": ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], "Effect": "Allow",
+         "Resource": "arn:aws:ecr:eu-west-1:123456789012:repository/ml/studio-go-runner"},
+    ]
     assert resources(custom, "Custom::AWSCDK-EKS-HelmChart") == {}  # no ESO (sqsCredentials=none), no autoscaler
 
 
