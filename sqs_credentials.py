@@ -17,6 +17,8 @@ CONFIG_SETTING = "sqsConfigFile"
 
 DEFAULT_PROFILE = "default"
 REQUIRED_CREDENTIAL_KEYS = ("aws_access_key_id", "aws_secret_access_key")
+# The only other key of [default] the runner's AWS SDK reads from a credentials file (temporary keys).
+OPTIONAL_CREDENTIAL_KEYS = ("aws_session_token",)
 # `aws configure` writes [default] in the config file; [profile default] is the other spelling
 # the AWS CLI accepts for the same profile.
 DEFAULT_CONFIG_SECTIONS = ("default", "profile default")
@@ -33,7 +35,7 @@ class SqsCredentialsError(Exception):
 
 @dataclass(frozen=True)
 class SqsCredentialFiles:
-    """The text of both files, checked: what goes into Secret `studioml-runner-aws-sqs`."""
+    """Both files, checked and cut down to what the runner reads: what goes into Secret `studioml-runner-aws-sqs`."""
 
     credentials: str
     config: str
@@ -49,7 +51,28 @@ def read_sqs_credential_files(credentials_path: Path, config_path: Path) -> SqsC
     validate_sqs_credential_texts(
         credentials, config, credentials_source=str(credentials_path), config_source=str(config_path)
     )
-    return SqsCredentialFiles(credentials=credentials, config=config)
+    return runner_view(credentials, config)
+
+
+def runner_view(credentials: str, config: str) -> SqsCredentialFiles:
+    """Only the [default] keys and the region line: other profiles' keys and settings never leave the workstation.
+
+    Runner 0.14.2 (internal/aws/credentials.go, AWSExtractCreds) takes the first `region=` line of
+    the file that has one, and reads the other with profile `default`; nothing else is read. A
+    region line left in the credentials file would even make it pass for the config: none is kept.
+    Call after the texts are validated.
+    """
+    keys = _parse(CREDENTIALS_SETTING, credentials, "the credentials text")[DEFAULT_PROFILE]
+    kept = [f"{key} = {keys[key].strip()}" for key in (*REQUIRED_CREDENTIAL_KEYS, *OPTIONAL_CREDENTIAL_KEYS) if keys.get(key, "").strip()]
+    region = _parse(CONFIG_SETTING, config, "the config text")[_first_region_section_of(config)]["region"].strip()
+    return SqsCredentialFiles(credentials="\n".join([f"[{DEFAULT_PROFILE}]", *kept]) + "\n",
+                              config=f"[{DEFAULT_PROFILE}]\nregion = {region}\n")
+
+
+def _first_region_section_of(config: str) -> str:
+    section = _first_region_section(_parse(CONFIG_SETTING, config, "the config text"))
+    assert section in DEFAULT_CONFIG_SECTIONS, "runner_view needs a validated config"
+    return section
 
 
 def validate_sqs_credential_texts(

@@ -15,7 +15,7 @@ import cdk8s
 from constructs import Construct
 
 from charts.external_secrets import ESO_API_VERSION
-from sqs_credentials import SqsCredentialFiles
+from sqs_credentials import SqsCredentialFiles, runner_view
 
 SECRET_NAME = "studioml-runner-aws-sqs"
 SECRET_STORE_NAME = "studioml-aws-secrets-manager"
@@ -67,6 +67,8 @@ def _metadata(name: str) -> cdk8s.ApiObjectMetadata:
 
 
 def _secret(scope: Construct, files: SqsCredentialFiles) -> cdk8s.ApiObject:
+    # Only what the runner reads, however the files were obtained: other profiles never reach the template.
+    files = runner_view(files.credentials, files.config)
     secret = cdk8s.ApiObject(scope, "Secret", api_version="v1", kind="Secret", metadata=_metadata(SECRET_NAME))
     secret.add_json_patch(cdk8s.JsonPatch.add("/type", "Opaque"))
     secret.add_json_patch(

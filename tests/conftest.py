@@ -94,8 +94,11 @@ KUBERNETES_VERSIONS = {name: context.get("kubernetesVersion", "1.36") for name, 
 # looks for these exact strings in what the synth writes.
 CANARY_KEY_ID = "CANARY-KEY-ID-NOT-REAL-0"
 CANARY_SECRET = "canary-secret-access-key-must-not-leak"
-CANARY_CREDENTIALS = f"[default]\naws_access_key_id = {CANARY_KEY_ID}\naws_secret_access_key = {CANARY_SECRET}\n"
-CANARY_CONFIG = "[default]\nregion = us-west-2\n"
+# Another profile and unrelated lines: the runner never reads them, so no synth may carry them (tests/test_leaks.py).
+UNREAD_CANARIES = ("OTHER-PROFILE-KEY-ID-NOT-REAL", "other-profile-secret-must-not-leak", "unrelated-config-line-must-not-leak")
+CANARY_CREDENTIALS = (f"[default]\naws_access_key_id = {CANARY_KEY_ID}\naws_secret_access_key = {CANARY_SECRET}\n\n"
+                      f"[other-team]\naws_access_key_id = {UNREAD_CANARIES[0]}\naws_secret_access_key = {UNREAD_CANARIES[1]}\n")
+CANARY_CONFIG = f"[default]\nregion = us-west-2\ncli_pager = {UNREAD_CANARIES[2]}\n\n[profile other-team]\nregion = eu-north-1\n"
 
 
 def write_canary_home(home: Path) -> Path:

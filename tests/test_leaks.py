@@ -7,13 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CANARY_CREDENTIALS, CANARY_KEY_ID, CANARY_SECRET
+from sqs_credentials import runner_view
+from tests.conftest import CANARY_CONFIG, CANARY_CREDENTIALS, CANARY_KEY_ID, CANARY_SECRET, UNREAD_CANARIES
 from tests.synth import kubernetes_manifests
 
 pytestmark = pytest.mark.xdist_group("synth")
 CANARIES = (CANARY_KEY_ID, CANARY_SECRET)
-# A Secret carries the file base64-encoded: look for that form too.
-PATTERNS = (*CANARIES, base64.b64encode(CANARY_CREDENTIALS.encode()).decode())
+# A Secret carries the file base64-encoded: look for that form too (the whole file, and what the runner reads of it).
+PATTERNS = (*CANARIES, *(base64.b64encode(text.encode()).decode()
+                         for text in (CANARY_CREDENTIALS, runner_view(CANARY_CREDENTIALS, CANARY_CONFIG).credentials)))
 
 
 def _files_with_canaries(directory: Path) -> list[str]:
@@ -56,3 +58,21 @@ def _decoded(obj: dict) -> str:
     if obj["kind"] != "Secret":
         return ""
     return " ".join(base64.b64decode(v).decode(errors="replace") for v in obj.get("data", {}).values())
+
+
+def test_file_mode_secret_holds_only_what_the_runner_reads(synthesized):
+    # leaf-ai/studio-go-runner 0.14.2 internal/aws/credentials.go: the runner reads profile `default`
+    # of the credentials file and the first `region=` line of the config; another profile's keys and
+    # other config lines must stay on the workstation (issue 8, point 6).
+    result = synthesized("arm")
+    (secret,) = [o for objs in kubernetes_manifests(result.template()).values() for o in objs if o["kind"] == "Secret"]
+    decoded = {key: base64.b64decode(value).decode() for key, value in secret["data"].items()}
+    assert decoded == {
+        "credentials": f"[default]\naws_access_key_id = {CANARY_KEY_ID}\naws_secret_access_key = {CANARY_SECRET}\n",
+        "config": "[default]\nregion = us-west-2\n",
+    }
+    # Base64 text appears only in the Secret's data, checked decoded above; everything else in plain text.
+    for path in [*result.outdir.rglob("*"), *result.manifests_dir.rglob("*")]:
+        if path.is_file() and path.suffix != ".zip":
+            data = path.read_bytes()
+            assert not [canary for canary in UNREAD_CANARIES if canary.encode() in data], path.name

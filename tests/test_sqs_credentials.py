@@ -30,10 +30,28 @@ def error_for(tmp_path: Path, **texts: str) -> SqsCredentialsError:
     return caught.value
 
 
-def test_good_files_are_returned_verbatim(tmp_path: Path) -> None:
+def test_good_files_are_cut_down_to_what_the_runner_reads(tmp_path: Path) -> None:
     files = read_sqs_credential_files(*write(tmp_path))
-    assert (files.credentials, files.config) == (GOOD_CREDENTIALS, GOOD_CONFIG)
+    assert files.credentials == GOOD_CREDENTIALS
+    assert files.config == "[default]\nregion = us-east-1\n"  # `output = json` is not the runner's
     assert SECRET_KEY not in repr(files)
+
+
+def test_other_profiles_and_lines_never_reach_the_runner_files(tmp_path: Path) -> None:
+    # leaf-ai/studio-go-runner 0.14.2 internal/aws/credentials.go (AWSExtractCreds): the region is the
+    # first `region=` line of the file that has one, the other file is read with profile "default"
+    # (aws-sdk-go shared credentials: aws_access_key_id, aws_secret_access_key, aws_session_token).
+    credentials = ("[ci]\naws_access_key_id = OTHER-PROFILE-KEY-ID\naws_secret_access_key = other-profile-secret\n\n"
+                   f"[default]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = {SECRET_KEY}\n"
+                   "aws_session_token = session-token-kept\nregion = ap-south-1\nmfa_serial = arn:aws:iam::1:mfa/unrelated\n")
+    config = ("[default]\nregion = eu-west-1\ncli_pager = unrelated-config-line\n\n"
+              "[profile ci]\nregion = us-east-2\nrole_arn = arn:aws:iam::1:role/unrelated\n")
+    files = read_sqs_credential_files(*write(tmp_path, credentials=credentials, config=config))
+    assert files.credentials == (f"[default]\naws_access_key_id = {KEY_ID}\naws_secret_access_key = {SECRET_KEY}\n"
+                                 "aws_session_token = session-token-kept\n")
+    assert files.config == "[default]\nregion = eu-west-1\n"
+    for unrelated in ("OTHER-PROFILE", "other-profile-secret", "ap-south-1", "mfa", "unrelated", "us-east-2", "[ci]"):
+        assert unrelated not in files.credentials + files.config
 
 
 def test_profile_default_spelling_of_the_config_is_accepted(tmp_path: Path) -> None:

@@ -59,6 +59,16 @@ def test_file_mode_secret_holds_both_files_under_the_runner_file_names(file_mode
     assert decoded == {"credentials": FILES.credentials, "config": FILES.config}
 
 
+def test_file_mode_secret_drops_what_the_runner_does_not_read() -> None:
+    # leaf-ai/studio-go-runner 0.14.2 internal/aws/credentials.go: profile `default` of the credentials
+    # file, and the first `region=` line of the config; nothing else.
+    extra = SqsCredentialFiles(credentials=FILES.credentials + "\n[admin]\naws_access_key_id = ADMIN-KEY\naws_secret_access_key = admin-secret\n",
+                               config=FILES.config + "output = json\n\n[profile admin]\nregion = eu-west-1\n")
+    secret = find(synth(files=extra), "Secret", SECRET_NAME)
+    decoded = {key: base64.b64decode(value).decode() for key, value in secret["data"].items()}
+    assert decoded == {"credentials": FILES.credentials, "config": FILES.config}
+
+
 # --- secretsmanager mode -----------------------------------------------------------------------
 
 def test_secretsmanager_mode_renders_store_and_external_secret_but_no_secret(secretsmanager_mode: list[Manifest]) -> None:
