@@ -8,8 +8,16 @@ nodes to fit the replicas. The operator authenticates with its own EKS Pod Ident
 What protects in-flight work on scale-in: the HPA lowers `replicas` and the ReplicaSet picks which
 pod to delete; it does not know which runner is busy, so it may pick one mid-task. Counting
 in-flight messages keeps replicas at the number of tasks being worked on, so scale-in happens only
-as tasks finish; when it does hit a busy runner, SIGTERM makes the runner hand its message back to
-SQS within its terminationGracePeriodSeconds, and another runner picks the task up again.
+as tasks finish; when it does hit a busy runner, the task is lost and its message reappears on the
+queue within 30 s (see TERMINATION_GRACE_PERIOD_SECONDS in charts/runner.py), for another runner.
+
+One trigger per queue and no scalingModifiers formula, so a broken queue does not stop the others
+(kedacore/keda v2.20.2 pkg/scaling/scale_handler.go, getScaledObjectState): with a formula, any
+trigger error resets the ScaledObject to inactive, so runners never wake from 0 for healthy queues,
+and GetScaledObjectMetrics fails the one composite metric the HPA reads. Without one, a healthy
+active trigger activates the ScaledObject despite a failing one, and each queue is its own HPA
+metric; the HPA scales up on the metrics it can read (Kubernetes HPA docs, "Scaling on multiple
+metrics"). The price: the HPA takes the largest queue's count, not the sum.
 """
 from __future__ import annotations
 
@@ -115,7 +123,7 @@ def _metadata(name: str) -> cdk8s.ApiObjectMetadata:
 
 
 def _trigger_name(index: int) -> str:
-    # A plain identifier: scalingModifiers formulas refer to triggers by name.
+    # Names the queue in KEDA's events and metrics (keda_scaler_detail_errors_total, label scaler).
     return f"queue{index}"
 
 
@@ -139,15 +147,7 @@ def _scaled_object_spec(
             }
         }
     }
-    if len(queue_urls) > 1:
-        # The HPA takes the largest of its metrics, not their sum: with two busy queues it would
-        # run too few runners, although each runner serves every queue. Add the queues up instead.
-        advanced["scalingModifiers"] = {
-            "formula": " + ".join(_trigger_name(i) for i in range(len(queue_urls))),
-            "target": str(messages_per_replica),
-            "activationTarget": "0",
-            "metricType": "AverageValue",
-        }
+    # No scalingModifiers: a formula ties every queue to the health of all of them (module docstring).
     return {
         "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": deployment_name},
         "pollingInterval": POLLING_INTERVAL_SECONDS,

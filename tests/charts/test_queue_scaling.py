@@ -107,18 +107,27 @@ def test_one_sqs_trigger_with_the_target_per_replica(one_queue) -> None:
     assert "scalingModifiers" not in spec_of(one_queue[1])["advanced"]
 
 
-def test_one_trigger_per_queue_and_their_sum_drives_the_replicas(two_queues) -> None:
+def test_one_trigger_per_queue_and_no_formula_so_a_broken_queue_blocks_none(two_queues) -> None:
+    # kedacore/keda v2.20.2 pkg/scaling/scale_handler.go, getScaledObjectState: when the ScaledObject
+    # uses scalingModifiers, "we need to reset the activity even if there is an error", so one failing
+    # trigger leaves it inactive and runners never wake from 0 for the healthy queues; and
+    # GetScaledObjectMetrics returns an error for the composite metric when any scaler errs. Without a
+    # formula a healthy active trigger sets isScaledObjectActive, and each queue is its own HPA metric
+    # (Kubernetes docs, Horizontal Pod Autoscaling, "Algorithm details": it still scales up on the
+    # metrics it can read). So: one trigger per queue, each with its own target, and no formula.
     spec = spec_of(two_queues[1])
     triggers = spec["triggers"]
     assert [t["metadata"]["queueURL"] for t in triggers] == [QUEUE_A, QUEUE_B]
     assert {t["metadata"]["queueLength"] for t in triggers} == {"2"}
+    assert {t["metadata"]["activationQueueLength"] for t in triggers} == {"0"}
     assert (spec["minReplicaCount"], spec["maxReplicaCount"]) == (1, 6)
-    modifiers = spec["advanced"]["scalingModifiers"]
+    assert "scalingModifiers" not in spec["advanced"]
     trigger_names = [t["name"] for t in triggers]
     assert len(set(trigger_names)) == 2
     assert all(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", n) for n in trigger_names)
-    assert modifiers["formula"] == " + ".join(trigger_names)
-    assert (modifiers["target"], modifiers["activationTarget"], modifiers["metricType"]) == ("2", "0", "AverageValue")
+    # No fallback either: with one (kedacore/keda v2.20.2 pkg/scaling/executor/scale_scaledobjects.go)
+    # an error with no active trigger would set replicas to fallback.replicas instead of keeping them.
+    assert "fallback" not in spec
 
 
 def test_crd_required_fields_inside_lists(one_queue, two_queues) -> None:
