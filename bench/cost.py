@@ -35,7 +35,9 @@ NAT_GATEWAY_USD_PER_HOUR = 0.045
 NAT_GATEWAY_USD_PER_GB = 0.045  # data processed; usage-based, so only named in a note
 PUBLIC_IPV4_USD_PER_HOUR = 0.005  # every public IPv4 address since February 2024: each NAT gateway holds one
 GP3_USD_PER_GIB_MONTH = 0.08
-KMS_KEY_USD_PER_MONTH = 1.00  # the customer managed key that encrypts Kubernetes secrets
+# Kubernetes secrets, cluster logs, Lambda logs (stacks/eks_cluster.py, stacks/log_encryption.py); sqsCredentials=managed adds one.
+KMS_KEYS = 3
+KMS_KEY_USD_PER_MONTH = 1.00  # per customer managed key: Kubernetes secrets, the two log keys, the managed SQS secret's
 
 # Disk of each system node; the same figure as SYSTEM_VOLUME_GIB in stacks/nodegroups.py (a test keeps them equal).
 SYSTEM_NODE_VOLUME_GIB = 30
@@ -142,6 +144,8 @@ def monthly_costs(settings: Settings) -> CostReport:
     idle_gib = idle_gpus * settings.node_volume_size + system_gib
     full_gib = full_gpus * settings.node_volume_size + system_gib
 
+    managed_key = settings.sqs_credentials == "managed"
+    kms_keys = KMS_KEYS + managed_key
     lines = [CostLine("control_plane", "EKS control plane, standard support", 1, 1,
                       _monthly(EKS_CONTROL_PLANE_USD_PER_HOUR, 1), _monthly(EKS_CONTROL_PLANE_USD_PER_HOUR, 1))]
     if settings.system_nodes:
@@ -160,7 +164,8 @@ def monthly_costs(settings: Settings) -> CostReport:
         CostLine("volumes", f"gp3 disks: {settings.node_volume_size} GiB per GPU node"
                  + (f", {SYSTEM_NODE_VOLUME_GIB} GiB per system node" if settings.system_nodes else ""),
                  idle_gib, full_gib, round(idle_gib * GP3_USD_PER_GIB_MONTH, 2), round(full_gib * GP3_USD_PER_GIB_MONTH, 2), "GiB"),
-        CostLine("kms_key", "KMS key for Kubernetes secrets", 1, 1, KMS_KEY_USD_PER_MONTH, KMS_KEY_USD_PER_MONTH),
+        CostLine("kms_key", f"KMS keys: Kubernetes secrets, logs (2){', SQS secret' if managed_key else ''}", kms_keys, kms_keys,
+                 kms_keys * KMS_KEY_USD_PER_MONTH, kms_keys * KMS_KEY_USD_PER_MONTH),
     ]
     return CostReport(PRICE_REGION, PRICES_AS_OF, tuple(lines), _notes(settings, prices, gpu_type))
 

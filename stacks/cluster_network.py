@@ -8,7 +8,7 @@ from constructs import Construct
 class ClusterNetwork(Construct):
     """A two-zone VPC with NAT egress and flow logs; nodes go in its private subnets."""
 
-    def __init__(self, scope: Construct, id: str, *, nat_gateways: int) -> None:
+    def __init__(self, scope: Construct, id: str, *, nat_gateways: int, flow_log_group_name: str) -> None:
         super().__init__(scope, id)
         self.vpc = ec2.Vpc(
             self, "Vpc",
@@ -20,7 +20,8 @@ class ClusterNetwork(Construct):
             ],
         )
         # Rejected traffic only: enough to investigate a blocked node or pod at a fraction of full logging's cost.
-        self.flow_log_group = logs.LogGroup(self, "FlowLogs", retention=logs.RetentionDays.ONE_MONTH,
-                                            removal_policy=RemovalPolicy.DESTROY)
+        # Named, so the logs key policy can name it (stacks/log_encryption.py).
+        self.flow_log_group = logs.LogGroup(self, "FlowLogs", log_group_name=flow_log_group_name,
+                                            retention=logs.RetentionDays.ONE_MONTH, removal_policy=RemovalPolicy.DESTROY)
         self.vpc.add_flow_log("FlowLog", destination=ec2.FlowLogDestination.to_cloud_watch_logs(self.flow_log_group),
                               traffic_type=ec2.FlowLogTrafficType.REJECT)

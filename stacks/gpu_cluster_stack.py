@@ -11,6 +11,7 @@ from settings import Settings
 from stacks.cluster_network import ClusterNetwork
 from stacks.eks_cluster import GpuEksCluster
 from stacks.gpu_verifier import GpuVerifierAccess
+from stacks.log_encryption import LogEncryption
 from stacks.node_autoscaling import ClusterAutoscaler
 from stacks.nodegroups import GpuNodegroup, SshAccess, SystemNodegroup
 from stacks.workloads import GpuWorkloads
@@ -29,6 +30,10 @@ def stack_name(cluster_name: str) -> str:
     return f"GpuCluster-{cluster_name}"
 
 
+def flow_log_group_name(cluster_name: str) -> str:
+    return f"/aws/vpc/{cluster_name}/flow-logs"
+
+
 class GpuClusterStack(Stack):
     """An EKS cluster with a GPU nodegroup for the studio-go-runner, from one settings object."""
 
@@ -37,7 +42,9 @@ class GpuClusterStack(Stack):
         """`verifier_trusted_account`: who may assume the GPU check's role; this stack's own account unless a pipeline says."""
         super().__init__(scope, id, description=f"EKS GPU cluster {settings.cluster_name} for the studio-go-runner", **kwargs)
         self.settings = settings
-        network = ClusterNetwork(self, "Network", nat_gateways=settings.nat_gateways)
+        self.log_encryption = LogEncryption(self, "LogEncryption", cluster_name=settings.cluster_name)
+        network = ClusterNetwork(self, "Network", nat_gateways=settings.nat_gateways,
+                                 flow_log_group_name=flow_log_group_name(settings.cluster_name))
         self.eks = GpuEksCluster(
             self, "Eks",
             cluster_name=settings.cluster_name,

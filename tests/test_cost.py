@@ -48,7 +48,7 @@ def test_default_lines_come_from_the_price_table(default: CostReport):
         "gpu_nodes": (monthly(gpu, 1), monthly(gpu, 3)),
         "volumes": ((1 * 100 + 2 * SYSTEM_NODE_VOLUME_GIB) * GP3_USD_PER_GIB_MONTH,
                     (3 * 100 + 2 * SYSTEM_NODE_VOLUME_GIB) * GP3_USD_PER_GIB_MONTH),
-        "kms_key": (KMS_KEY_USD_PER_MONTH,) * 2,
+        "kms_key": (3 * KMS_KEY_USD_PER_MONTH,) * 2,  # Kubernetes secrets, cluster logs, Lambda logs
     }
     assert [line.key for line in default.lines] == list(expected)
     for key, (idle, full) in expected.items():
