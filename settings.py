@@ -206,8 +206,8 @@ class Settings(BaseModel):
                                           runbook="`kubectl exec -it tf-gpu nvidia-smi`")
 
     # --- the runner -------------------------------------------------------------------------
-    namespace: Text = _setting("default", meaning="namespace of the runner's objects (created unless `default`)",
-                               runbook="`default`")
+    namespace: Text = _setting("studioml", meaning="namespace of the runner's objects, created with Pod Security labels; "
+                               "`default` (the runbook's) is neither created nor labelled", runbook="`default`")
     runner_image: Text = _setting(DEFAULT_RUNNER_IMAGE, meaning="runner image, pinned to a version tag or digest (never `latest`)",
                                   runbook="`image:` in `examples/aws/deployment.yaml`")
     runner_replicas: Count = _setting(1, meaning="runner pods", runbook="`replicas:` in the example Deployment")
@@ -380,6 +380,8 @@ class Settings(BaseModel):
         if not re.fullmatch(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?", value):
             raise ValueError(f"{value!r} is not a Kubernetes namespace name. Use lower-case letters, digits and '-', "
                              "at most 63, starting and ending with a letter or digit")
+        if value.startswith("kube-"):  # labelling kube-system for Pod Security would break the cluster's own pods
+            raise ValueError(f"{value} belongs to Kubernetes itself. Use studioml (the default) or a namespace of your own")
         return value
 
     @field_validator("runner_image")

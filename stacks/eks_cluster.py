@@ -31,6 +31,11 @@ CONTROL_PLANE_LOGS = [
 
 CLUSTER_ADMIN_POLICY = "AmazonEKSClusterAdminPolicy"
 
+# The VPC CNI's network policy agent enforces NetworkPolicy objects only when the add-on's configuration says so
+# (EKS user guide, "Configure your cluster for Kubernetes network policies"): without it they are decorative.
+VPC_CNI_ADDON = "vpc-cni"
+VPC_CNI_CONFIGURATION = {"enableNetworkPolicy": "true"}
+
 
 class GpuEksCluster(Construct):
     """An `AWS::EKS::Cluster` with managed nodegroups only (no Auto Mode, no default capacity)."""
@@ -63,6 +68,10 @@ class GpuEksCluster(Construct):
             kubectl_provider_options=eks.KubectlProviderOptions(kubectl_layer=kubectl_layer(self, "KubectlLayer", kubernetes_version)),
         )
         self.cluster.node.add_dependency(self.control_plane_logs)
+        self.vpc_cni = eks.Addon(self, "VpcCni", cluster=self.cluster, addon_name=VPC_CNI_ADDON,
+                                 configuration_values=VPC_CNI_CONFIGURATION)
+        # EKS installs a self-managed vpc-cni with every cluster: the managed add-on takes its fields over.
+        self.vpc_cni.node.default_child.add_property_override("ResolveConflicts", "OVERWRITE")
         self._acknowledge_library_roles()
         for index, arn in enumerate(admin_principal_arns):
             self.cluster.grant_access(

@@ -76,6 +76,8 @@ class GpuClusterStack(Stack):
             ssh=SshAccess(key.material, settings.ssh_allowed_cidrs) if key else None,
         )
         nodes = [self.gpu_nodes, *([self.system_nodes] if self.system_nodes else [])]
+        for group in nodes:  # nodes join with the managed VPC CNI, network policy agent on, already in place
+            group.node.add_dependency(self.eks.vpc_cni)
         # Imported only when used: each pulls in a large aws-cdk-lib module, and synth time is measured (make bench).
         self.queues = None
         if settings.create_queues:

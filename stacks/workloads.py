@@ -11,14 +11,14 @@ from aws_cdk import ArnFormat, CfnOutput, Duration, Stack, aws_eks_v2 as eks, aw
 from constructs import Construct, IConstruct
 
 from charts.device_plugin import DevicePluginChart
-from charts.ecr_credential_refresh import SERVICE_ACCOUNT_NAME as ECR_SERVICE_ACCOUNT, EcrCredentialRefreshChart
+from charts.ecr_credential_refresh import POD_LABELS as ECR_POD_LABELS, SERVICE_ACCOUNT_NAME as ECR_SERVICE_ACCOUNT, EcrCredentialRefreshChart
 from charts.external_secrets import (ESO_CHART_NAME, ESO_CHART_REPOSITORY, ESO_CHART_VERSION, ESO_NAMESPACE, ESO_SERVICE_ACCOUNT,
                                      eso_helm_values)
-from charts.gpu_checks import SMOKE_TEST_JOB_NAME, GpuChecksChart
+from charts.gpu_checks import NVIDIA_SMI_POD_NAME, SMOKE_TEST_JOB_NAME, TF_GPU_POD_NAME, GpuChecksChart
 from charts.gpu_verifier_rbac import GpuVerifierRbacChart
 from charts.keda import KEDA_CHART_NAME, KEDA_CHART_REPOSITORY, KEDA_CHART_VERSION, KEDA_NAMESPACE, KEDA_OPERATOR_SERVICE_ACCOUNT, keda_values
 from charts.queue_scaling import QueueScalingChart
-from charts.runner import DEPLOYMENT_NAME, RunnerChart
+from charts.runner import APP_LABEL as RUNNER_APP_LABEL, DEPLOYMENT_NAME, RunnerChart
 from charts.runner_namespace import RunnerNamespaceChart
 from charts.sqs_credentials import SqsCredentialsChart
 from settings import Settings
@@ -28,6 +28,9 @@ from stacks.pod_identity import PodIdentityRole
 # How long the deploy waits for the smoke test when verifyGpuOnDeploy is on: inside the kubectl
 # handler's 15-minute Lambda limit, long enough for a GPU node to start and pull the CUDA image.
 SMOKE_TEST_WAIT = Duration.minutes(14)
+
+# The `app` label of every pod this project runs in the runner's namespace: the NetworkPolicy lets nothing in to them.
+OUR_POD_APPS = (RUNNER_APP_LABEL["app"], SMOKE_TEST_JOB_NAME, TF_GPU_POD_NAME, NVIDIA_SMI_POD_NAME, ECR_POD_LABELS["app"])
 
 
 @dataclass
@@ -56,9 +59,8 @@ class GpuWorkloads(Construct):
             self.pod_identity_agent.node.add_dependency(group)
 
         self._nodes = list(nodes)
-        namespace_chart = RunnerNamespaceChart(self.k8s_app, "runner-namespace", namespace=ns)
-        # `default` always exists: nothing to apply, nothing to wait for.
-        namespace = self._apply("runner-namespace", namespace_chart) if namespace_chart.namespace_object else None
+        namespace_chart = RunnerNamespaceChart(self.k8s_app, "runner-namespace", namespace=ns, pod_apps=OUR_POD_APPS)
+        namespace = self._apply("runner-namespace", namespace_chart)
 
         device_plugin = None
         if settings.device_plugin_needed:

@@ -56,10 +56,15 @@ CONFIGURATIONS: dict[str, dict[str, str]] = {
         "runnerMemory": "5Gi",
         "sqsCredentials": "file",
         "gpuSmokeTest": "false",
+        "namespace": "default",  # the runbook's place: neither created nor labelled
     },
+    # Also the all-features configuration (checkov's bar, tests/test_security_scan.py): every optional object on.
     "scale": {
         "account": "123456789012",
         "region": "us-east-1",
+        "gpuTestPods": "true",
+        "verifyGpuOnDeploy": "true",
+        "runnerImage": "123456789012.dkr.ecr.us-east-1.amazonaws.com/studio-go-runner:0.14.2",
         "nodeType": "g5.xlarge,g6.xlarge",
         "nodes": "0",
         "nodesMin": "0",

@@ -57,7 +57,8 @@ def test_synth_says_what_it_skipped_and_warns_of_file_mode(tmp_path, capsys, can
         "in the kubectl handler's logs; use sqsCredentials=secretsmanager beyond a trial",
     ]
     assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == [
-        "00-gpu-checks.k8s.yaml", "01-sqs-credentials.k8s.yaml", "02-runner.k8s.yaml", "03-gpu-verifier-rbac.k8s.yaml"]
+        "00-runner-namespace.k8s.yaml", "01-gpu-checks.k8s.yaml", "02-sqs-credentials.k8s.yaml", "03-runner.k8s.yaml",
+        "04-gpu-verifier-rbac.k8s.yaml"]
 
 
 def test_stale_manifests_are_removed_from_dist(tmp_path):
@@ -67,5 +68,5 @@ def test_stale_manifests_are_removed_from_dist(tmp_path):
     (tmp_path / "dist" / "README.txt").write_text("kept: not a manifest\n")
     assert app.main(context=CDK_JSON_CONTEXT, outdir=str(tmp_path / "out"), environ={}, manifests_dir=str(tmp_path / "dist")) == 0
     assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == [
-        "00-device-plugin.k8s.yaml", "01-gpu-checks.k8s.yaml", "02-sqs-credentials.k8s.yaml", "03-runner.k8s.yaml",
-        "04-gpu-verifier-rbac.k8s.yaml", "README.txt"]
+        "00-runner-namespace.k8s.yaml", "01-device-plugin.k8s.yaml", "02-gpu-checks.k8s.yaml", "03-sqs-credentials.k8s.yaml",
+        "04-runner.k8s.yaml", "05-gpu-verifier-rbac.k8s.yaml", "README.txt"]

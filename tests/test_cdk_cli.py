@@ -37,8 +37,8 @@ def test_cdk_synth_default_settings(tmp_path):
     assert [r["conclusion"] for r in report["pluginReports"]] == ["success"]
     # Like `make synth`, the run leaves the Kubernetes manifests in dist/ for review.
     assert sorted(p.name for p in (ROOT / "dist").glob("*.k8s.yaml")) == [
-        "00-device-plugin.k8s.yaml", "01-gpu-checks.k8s.yaml", "02-sqs-credentials.k8s.yaml", "03-runner.k8s.yaml",
-        "04-gpu-verifier-rbac.k8s.yaml"]
+        "00-runner-namespace.k8s.yaml", "01-device-plugin.k8s.yaml", "02-gpu-checks.k8s.yaml", "03-sqs-credentials.k8s.yaml",
+        "04-runner.k8s.yaml", "05-gpu-verifier-rbac.k8s.yaml"]
 
 
 def test_cdk_synth_bad_setting_prints_one_clear_line(tmp_path):

@@ -50,7 +50,7 @@ def test_file_mode_carries_the_canaries_only_inside_the_secret(synthesized):
     # In cdk.out only the template holds them (tree.json, metadata and assets do not); in dist/ only the Secret's file.
     (holder,) = _files_with_canaries(result.outdir)
     assert holder.endswith(".template.json")
-    assert _files_with_canaries(result.manifests_dir) == ["00-sqs-credentials.k8s.yaml"]
+    assert _files_with_canaries(result.manifests_dir) == ["01-sqs-credentials.k8s.yaml"]
 
 
 def _decoded(obj: dict) -> str:

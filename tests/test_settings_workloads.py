@@ -18,7 +18,7 @@ def error_of(context: dict, home: Path | None = None) -> str:
 def test_defaults():
     s = load_settings({}, {})
     assert (s.device_plugin_version, s.gpu_smoke_test, s.gpu_test_pods, s.verify_gpu_on_deploy) == ("v0.20.0", True, False, False)
-    assert (s.namespace, s.runner_image, s.runner_replicas) == ("default", "quay.io/leafai/studio-go-runner:0.14.2", 1)
+    assert (s.namespace, s.runner_image, s.runner_replicas) == ("studioml", "quay.io/leafai/studio-go-runner:0.14.2", 1)
     assert (s.runner_gpus, s.runner_cpu, s.runner_memory, s.runner_scratch_size) == (1, "2", "12Gi", "50Gi")
     assert (s.queue_match, s.cache_size, s.clear_text_messages) == ("^sqs_.*$", "10Gib", True)
     assert (s.sqs_credentials, s.sqs_secret_name, s.ecr_credential_refresh) == ("secretsmanager", "studioml-runner/aws-sqs", "auto")
@@ -113,6 +113,8 @@ BAD_INPUT = [
     ({"devicePluginVersion": "latest"}, "error: devicePluginVersion: 'latest' is not a release tag. Pin a release such as v0.20.0."),
     ({"namespace": "Bad_NS"}, "error: namespace: 'Bad_NS' is not a Kubernetes namespace name. Use lower-case letters, digits and '-', "
                               "at most 63, starting and ending with a letter or digit."),
+    ({"namespace": "kube-system"}, "error: namespace: kube-system belongs to Kubernetes itself. Use studioml (the default) or a "
+                                   "namespace of your own."),
     ({"sqsCredentials": "vault"}, "error: sqsCredentials: 'vault' is not a credentials mode. Use one of secretsmanager, file, none, managed."),
     ({"sqsSecretName": "has space"}, "error: sqsSecretName: 'has space' is not a Secrets Manager secret name. Use letters, digits and /_+=.@-."),
     ({"ecrCredentialRefresh": "sometimes"}, "error: ecrCredentialRefresh: 'sometimes' is not one of auto, true, false. Use auto unless you know better."),

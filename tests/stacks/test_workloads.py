@@ -9,7 +9,7 @@ import yaml
 from charts.external_secrets import ESO_CHART_NAME, ESO_CHART_REPOSITORY, ESO_CHART_VERSION, ESO_NAMESPACE, ESO_SERVICE_ACCOUNT
 from tests.conftest import CONFIGURATIONS, KUBERNETES_VERSIONS
 from tests.kube import find, names, validate_strict
-from tests.synth import kubernetes_manifests, only, resources
+from tests.synth import kubernetes_manifests, resources
 
 pytestmark = pytest.mark.xdist_group("synth")
 
@@ -45,7 +45,7 @@ def _without_prune_labels(objects):
 # --- which manifests, in which order -----------------------------------------------------------
 
 def test_default_applies_device_plugin_checks_secret_and_runner(default):
-    assert set(_manifest_ids(default)) == {"DevicePlugin", "GpuChecks", "SqsCredentials", "Runner", "GpuVerifierRbac"}
+    assert set(_manifest_ids(default)) == {"RunnerNamespace", "DevicePlugin", "GpuChecks", "SqsCredentials", "Runner", "GpuVerifierRbac"}
 
 
 def test_custom_applies_namespace_and_ecr_refresh_and_no_secret(custom):
@@ -153,7 +153,7 @@ def test_external_secrets_operator_helm_chart(default):
     assert chart["Wait"] is True and chart["CreateNamespace"] is True
     values = json.loads(chart["Values"])
     assert values["serviceAccount"]["name"] == ESO_SERVICE_ACCOUNT
-    assert values["scopedNamespace"] == "default" and values["scopedRBAC"] is True
+    assert values["scopedNamespace"] == "studioml" and values["scopedRBAC"] is True
     assert values["nodeSelector"] == values["webhook"]["nodeSelector"] == {"studio-go-runner/node-pool": "system"}
 
 
@@ -186,7 +186,8 @@ def test_ecr_refresh_role_may_pull_the_runner_repository_only(custom):
 
 
 def test_pod_identity_agent_addon(default):
-    assert only(default, "AWS::EKS::Addon")["AddonName"] == "eks-pod-identity-agent"
+    addons = sorted(r["Properties"]["AddonName"] for r in resources(default, "AWS::EKS::Addon").values())
+    assert addons == ["eks-pod-identity-agent", "vpc-cni"]
 
 
 def test_verify_gpu_on_deploy_waits_for_the_smoke_test(custom, default):
