@@ -2,7 +2,9 @@
 
 AL2023 NVIDIA AMIs ship the driver and container toolkit but not the device plugin; without it
 no pod can request a GPU. Follows NVIDIA's static manifest (deployments/static/nvidia-device-plugin.yml
-of NVIDIA/k8s-device-plugin); every deviation says why.
+of NVIDIA/k8s-device-plugin at the pinned tag) and the hardening its Helm chart
+(deployments/helm/nvidia-device-plugin: values.yaml, templates/daemonset-device-plugin.yml) applies or
+leaves a knob for; every deviation says why.
 """
 from __future__ import annotations
 
@@ -20,6 +22,11 @@ NAMESPACE = "kube-system"
 # runs the upstream manifest can be taken over by `kubectl apply` only with the same selector.
 POD_LABELS: dict[str, str] = {"name": "nvidia-device-plugin-ds"}
 DEVICE_PLUGINS_DIR = "/var/lib/kubelet/device-plugins"
+DENY_INGRESS_POLICY_NAME = "nvidia-device-plugin-deny-ingress"
+# NVIDIA ships no requests or limits (the chart's `resources: {}`); the plugin is one small Go process
+# that lists GPUs and answers the kubelet. Requests keep it scheduled; the memory limit bounds a leak.
+RESOURCES: dict[str, dict[str, str]] = {"requests": {"cpu": "10m", "memory": "64Mi"},
+                                         "limits": {"cpu": "100m", "memory": "256Mi"}}
 
 _RELEASE_TAG = re.compile(r"^v\d+\.\d+\.\d+$")
 
@@ -40,6 +47,13 @@ class DevicePluginChart(cdk8s.Chart):
             metadata=cdk8s.ApiObjectMetadata(name=DAEMON_SET_NAME, namespace=NAMESPACE),
         )
         self.daemon_set.add_json_patch(cdk8s.JsonPatch.add("/spec", _daemon_set_spec(version)))
+        # Deviation: NVIDIA ships no NetworkPolicy. The plugin speaks to the kubelet over a unix socket and
+        # listens on no port, so nothing may connect to its pods.
+        self.deny_ingress = cdk8s.ApiObject(
+            self, "DenyIngress", api_version="networking.k8s.io/v1", kind="NetworkPolicy",
+            metadata=cdk8s.ApiObjectMetadata(name=DENY_INGRESS_POLICY_NAME, namespace=NAMESPACE))
+        self.deny_ingress.add_json_patch(cdk8s.JsonPatch.add("/spec", {"podSelector": {"matchLabels": dict(POD_LABELS)},
+                                                                         "policyTypes": ["Ingress"]}))
 
 
 def _daemon_set_spec(version: str) -> dict:
@@ -55,6 +69,11 @@ def _daemon_set_spec(version: str) -> dict:
                 "nodeSelector": dict(GPU_NODE_SELECTOR),
                 # Critical node add-on: without it no GPU on the node can be allocated.
                 "priorityClassName": "system-node-critical",
+                # Static mode talks only to the kubelet's socket, never to the API (the chart's service account
+                # exists for its config-manager sidecar, which this manifest does not run).
+                "automountServiceAccountToken": False,
+                # The chart's podSecurityContext knob, filled: the runtime's default syscall filter.
+                "securityContext": {"seccompProfile": {"type": "RuntimeDefault"}},
                 "containers": [
                     {
                         "name": "nvidia-device-plugin-ctr",
@@ -66,15 +85,22 @@ def _daemon_set_spec(version: str) -> dict:
                             # that advertises no GPUs and never retries.
                             {"name": "FAIL_ON_INIT_ERROR", "value": "true"},
                         ],
+                        "resources": RESOURCES,
+                        # NVIDIA's default securityContext (the chart's, when neither CPU-manager compatibility nor
+                        # CAP_SYS_ADMIN is asked for). Root stays: the socket directory is root's on the host.
+                        # Read-only root: with the default device-list strategy the plugin writes only its socket,
+                        # in the host directory below (CDI specs and MPS files, the other writes, are off here).
                         "securityContext": {
                             "allowPrivilegeEscalation": False,
                             "capabilities": {"drop": ["ALL"]},
+                            "readOnlyRootFilesystem": True,
                         },
                         "volumeMounts": [{"name": "device-plugin", "mountPath": DEVICE_PLUGINS_DIR}],
                     }
                 ],
-                # The kubelet's device-plugin socket directory: the plugin registers here.
-                "volumes": [{"name": "device-plugin", "hostPath": {"path": DEVICE_PLUGINS_DIR}}],
+                # The one host path it needs: the kubelet's device-plugin socket directory, where it registers.
+                # `Directory`, as upstream: the kubelet makes it, the plugin must never create it elsewhere.
+                "volumes": [{"name": "device-plugin", "hostPath": {"path": DEVICE_PLUGINS_DIR, "type": "Directory"}}],
             },
         },
     }

@@ -1,4 +1,10 @@
-"""DevicePluginChart: the NVIDIA device plugin DaemonSet, restricted to GPU nodes."""
+"""DevicePluginChart: the NVIDIA device plugin DaemonSet, restricted to GPU nodes, hardened as NVIDIA ships it.
+
+Compared with NVIDIA/k8s-device-plugin at v0.20.0: deployments/static/nvidia-device-plugin.yml (priority
+system-node-critical; allowPrivilegeEscalation false, capabilities drop ALL; the one hostPath
+/var/lib/kubelet/device-plugins, type Directory) and the Helm chart, whose values.yaml leaves `resources: {}`
+and `podSecurityContext: {}` as knobs and whose templates/_helpers.tpl gives the same default securityContext.
+"""
 from __future__ import annotations
 
 import cdk8s
@@ -40,8 +46,14 @@ def container(pod_spec) -> dict:
     return only
 
 
-def test_only_the_daemon_set(objects):
-    assert names(objects) == ["DaemonSet/nvidia-device-plugin-daemonset"]
+def test_the_daemon_set_and_its_network_policy(objects):
+    assert names(objects) == ["DaemonSet/nvidia-device-plugin-daemonset", "NetworkPolicy/nvidia-device-plugin-deny-ingress"]
+
+
+def test_nothing_may_connect_to_the_plugin(objects):
+    policy = find(objects, "NetworkPolicy", "nvidia-device-plugin-deny-ingress")
+    assert policy["metadata"]["namespace"] == "kube-system"
+    assert policy["spec"] == {"podSelector": {"matchLabels": {"name": "nvidia-device-plugin-ds"}}, "policyTypes": ["Ingress"]}
 
 
 def test_attribute_is_the_daemon_set(synth):
@@ -79,12 +91,24 @@ def test_fails_visibly_on_init_error(container):
 
 
 def test_no_privilege(container):
-    assert container["securityContext"] == {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}
+    # NVIDIA's default (the chart's _helpers.tpl), plus a read-only root: with the default device-list strategy
+    # the plugin writes only its socket (internal/plugin/server.go), in the host directory mounted below.
+    assert container["securityContext"] == {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]},
+                                             "readOnlyRootFilesystem": True}
 
 
-def test_kubelet_socket_dir_mounted(pod_spec, container):
+def test_runtime_default_seccomp_and_no_api_token(pod_spec):
+    assert pod_spec["securityContext"] == {"seccompProfile": {"type": "RuntimeDefault"}}
+    assert pod_spec["automountServiceAccountToken"] is False  # static mode never calls the API
+
+
+def test_requests_and_limits(container):
+    assert container["resources"] == {"requests": {"cpu": "10m", "memory": "64Mi"}, "limits": {"cpu": "100m", "memory": "256Mi"}}
+
+
+def test_only_the_kubelet_socket_dir_from_the_host(pod_spec, container):
     (volume,) = pod_spec["volumes"]
-    assert volume["hostPath"]["path"] == DEVICE_PLUGINS_DIR
+    assert volume["hostPath"] == {"path": DEVICE_PLUGINS_DIR, "type": "Directory"}
     assert container["volumeMounts"] == [{"name": volume["name"], "mountPath": DEVICE_PLUGINS_DIR}]
 
 
