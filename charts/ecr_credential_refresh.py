@@ -194,7 +194,8 @@ def _container(name: str, image: str, command: list[str], mounts: list[dict], *,
         "command": command,
         # HOME on the work volume: the AWS CLI and kubectl's discovery cache may write there.
         "env": [{"name": "HOME", "value": WORK_DIR}],
-        "resources": {"requests": {"cpu": "50m", "memory": memory}, "limits": {"memory": memory}},
+        # A CPU cap too: a runaway login loop must not take a GPU node's CPU from the runner.
+        "resources": {"requests": {"cpu": "50m", "memory": memory}, "limits": {"cpu": "500m", "memory": memory}},
         "securityContext": {
             "allowPrivilegeEscalation": False,
             "readOnlyRootFilesystem": True,

@@ -80,7 +80,19 @@ TF_GPU_POD_DEADLINE_SECONDS = 5400
 
 # nvidia-smi needs almost nothing; requests = limits keeps the pod Guaranteed and small.
 _SMOKE_TEST_RESOURCES: dict[str, Any] = {"cpu": "100m", "memory": "128Mi", GPU_RESOURCE: 1}
-_RESTRICTED: dict[str, Any] = {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}
+# Enough for `import tensorflow` on a GPU when someone execs into tf-gpu; requests = limits.
+_TF_GPU_RESOURCES: dict[str, Any] = {"cpu": "1", "memory": "1024Mi", GPU_RESOURCE: 1}
+# Pod Security `restricted` in full. None of these images needs root: nvidia-smi and `sleep` only read, and the
+# GPU device nodes are world read-writable (the NVIDIA driver's default NVreg_DeviceFileMode, 0666). 65534 is
+# `nobody`, a UID above checkov's 10000 that owns no file in these images. The NVIDIA runtime's createContainer
+# hooks write the library cache before runc remounts the root read-only, so the driver libraries still load.
+NON_ROOT_UID = 65534
+_POD_SECURITY: dict[str, Any] = {"runAsNonRoot": True, "runAsUser": NON_ROOT_UID, "runAsGroup": NON_ROOT_UID,
+                                 "seccompProfile": {"type": "RuntimeDefault"}}
+_RESTRICTED: dict[str, Any] = {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}, "readOnlyRootFilesystem": True}
+# tf-gpu's scratch for a shell someone execs into: HOME and /tmp on an emptyDir, the root read-only.
+_SCRATCH_DIR = "/tmp"
+_SCRATCH_LIMIT = "1Gi"
 
 
 def tensorflow_gpu_image(region: str) -> str:
@@ -148,12 +160,15 @@ def _smoke_test_job_spec() -> dict[str, Any]:
             "spec": {
                 "restartPolicy": "Never",  # failed pods stay for `kubectl logs`; the Job retries
                 "automountServiceAccountToken": False,  # never talks to the API
+                "securityContext": dict(_POD_SECURITY),
                 "tolerations": [dict(GPU_TOLERATION)],
                 "nodeSelector": dict(GPU_NODE_SELECTOR),
                 "containers": [
                     {
                         "name": "nvidia-smi",
                         "image": CUDA_BASE_IMAGE,
+                        # A small image, pulled with the registry's say on every run: no stale or unchecked cache.
+                        "imagePullPolicy": "Always",
                         "command": ["nvidia-smi"],
                         "resources": {"requests": dict(_SMOKE_TEST_RESOURCES), "limits": dict(_SMOKE_TEST_RESOURCES)},
                         "securityContext": dict(_RESTRICTED),
@@ -169,6 +184,8 @@ def _tf_gpu_pod_spec(region: str) -> dict[str, Any]:
         # Never: a finished sleep must not restart and keep the GPU.
         "restartPolicy": "Never",
         "activeDeadlineSeconds": TF_GPU_POD_DEADLINE_SECONDS,
+        "automountServiceAccountToken": False,
+        "securityContext": dict(_POD_SECURITY),
         # The runbook's toleration: permissive, so it lands on a tainted GPU node.
         "tolerations": [{"operator": "Exists"}],
         "nodeSelector": dict(GPU_NODE_SELECTOR),
@@ -176,14 +193,16 @@ def _tf_gpu_pod_spec(region: str) -> dict[str, Any]:
             {
                 "name": "gpu",
                 "image": tensorflow_gpu_image(region),
-                "imagePullPolicy": "IfNotPresent",
+                "imagePullPolicy": "IfNotPresent",  # a multi-GB image: pulled once per node
                 "command": ["/bin/sh", "-c"],
                 "args": [f"sleep {TF_GPU_SLEEP_SECONDS}"],
-                # Memory set in case a namespace default limit is lower than TensorFlow needs.
-                "resources": {"limits": {"memory": "1024Mi", GPU_RESOURCE: 1}},
+                "env": [{"name": "HOME", "value": _SCRATCH_DIR}],  # Keras and pip caches, when someone runs Python
+                "resources": {"requests": dict(_TF_GPU_RESOURCES), "limits": dict(_TF_GPU_RESOURCES)},
                 "securityContext": dict(_RESTRICTED),
+                "volumeMounts": [{"name": "scratch", "mountPath": _SCRATCH_DIR}],
             }
         ],
+        "volumes": [{"name": "scratch", "emptyDir": {"sizeLimit": _SCRATCH_LIMIT}}],
     }
 
 
@@ -191,14 +210,17 @@ def _nvidia_smi_pod_spec() -> dict[str, Any]:
     return {
         "restartPolicy": "OnFailure",
         "activeDeadlineSeconds": NVIDIA_SMI_POD_DEADLINE_SECONDS,
+        "automountServiceAccountToken": False,
+        "securityContext": dict(_POD_SECURITY),
         "tolerations": [dict(GPU_TOLERATION)],
         "nodeSelector": dict(GPU_NODE_SELECTOR),
         "containers": [
             {
                 "name": "nvidia-smi",
                 "image": CUDA_BASE_IMAGE,
+                "imagePullPolicy": "Always",
                 "args": ["nvidia-smi"],
-                "resources": {"limits": {GPU_RESOURCE: 1}},
+                "resources": {"requests": dict(_SMOKE_TEST_RESOURCES), "limits": dict(_SMOKE_TEST_RESOURCES)},
                 "securityContext": dict(_RESTRICTED),
             }
         ],

@@ -133,7 +133,7 @@ def test_tf_gpu_pod(tf_gpu):
     assert container["image"] == tensorflow_gpu_image(REGION)
     assert container["imagePullPolicy"] == "IfNotPresent"
     assert container["command"] == ["/bin/sh", "-c"]
-    assert container["resources"]["limits"] == {"memory": "1024Mi", GPU: 1}
+    assert container["resources"] == {"requests": {"cpu": "1", "memory": "1024Mi", GPU: 1}, "limits": {"cpu": "1", "memory": "1024Mi", GPU: 1}}
     assert spec["tolerations"] == [{"operator": "Exists"}]
     assert spec["nodeSelector"] == GPU_NODE_SELECTOR
 
@@ -154,11 +154,43 @@ def test_nvidia_smi_pod(nvidia_smi):
     assert nvidia_smi["metadata"]["namespace"] == NAMESPACE
     assert container["image"] == CUDA_BASE_IMAGE
     assert container["args"] == ["nvidia-smi"]
-    assert container["resources"]["limits"] == {GPU: 1}
+    assert container["resources"]["limits"] == container["resources"]["requests"] == {"cpu": "100m", "memory": "128Mi", GPU: 1}
     assert spec["restartPolicy"] == "OnFailure"
     assert spec["tolerations"] == [GPU_TOLERATION]
     assert spec["nodeSelector"] == GPU_NODE_SELECTOR
     assert 0 < spec["activeDeadlineSeconds"] <= 3600
+
+
+# --- hardening: Pod Security `restricted` in full, no API token, pulled fresh --------------------
+# The CUDA base image (nvcr.io/nvidia/cuda ...-base-) and the DLC image run nvidia-smi / sleep, which read only;
+# the GPU device nodes are world read-writable by the NVIDIA driver's default (NVreg_DeviceFileMode 0666).
+
+RESTRICTED_POD = {"runAsNonRoot": True, "runAsUser": 65534, "runAsGroup": 65534, "seccompProfile": {"type": "RuntimeDefault"}}
+RESTRICTED_CONTAINER = {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}, "readOnlyRootFilesystem": True}
+
+
+@pytest.mark.parametrize("fixture", ["job_pod", "tf_gpu", "nvidia_smi"])
+def test_every_check_pod_is_restricted_and_tokenless(request, fixture):
+    obj = request.getfixturevalue(fixture)
+    spec = obj["spec"] if "spec" in obj else obj
+    assert spec["automountServiceAccountToken"] is False
+    assert spec["securityContext"] == RESTRICTED_POD
+    (container,) = spec["containers"]
+    assert container["securityContext"] == RESTRICTED_CONTAINER
+    assert container["resources"]["requests"] == container["resources"]["limits"]
+
+
+def test_small_images_are_pulled_on_every_run(job_pod, nvidia_smi):
+    assert job_pod["containers"][0]["imagePullPolicy"] == "Always"
+    assert nvidia_smi["spec"]["containers"][0]["imagePullPolicy"] == "Always"
+
+
+def test_tf_gpu_writes_only_to_its_scratch_volume(tf_gpu):
+    spec = tf_gpu["spec"]
+    (container,) = spec["containers"]
+    assert container["env"] == [{"name": "HOME", "value": "/tmp"}]
+    assert container["volumeMounts"] == [{"name": "scratch", "mountPath": "/tmp"}]
+    assert spec["volumes"] == [{"name": "scratch", "emptyDir": {"sizeLimit": "1Gi"}}]
 
 
 # --- TensorFlow image per region -------------------------------------------------------------
