@@ -87,10 +87,13 @@ class GpuClusterStack(Stack):
         if settings.sqs_credentials == "managed":
             from stacks.managed_runner_credentials import ManagedRunnerCredentials
             self.runner_credentials = ManagedRunnerCredentials(self, "RunnerCredentials", secret_name=settings.sqs_secret_name,
-                                                               region=settings.region, queue_prefix=settings.queue_prefix)
+                                                               region=settings.region, queue_prefix=settings.queue_prefix,
+                                                               queues=settings.queues)
         self.workloads = GpuWorkloads(self, "Workloads", cluster=cluster, nodes=nodes, settings=settings,
                                       queue_urls=self._queue_urls(settings), queues=self.queues,
                                       sqs_secret=self.runner_credentials.secret if self.runner_credentials else None)
+        if self.runner_credentials:
+            self.runner_credentials.grant_key_use(self.workloads.external_secrets_role)
         self.autoscaler = None
         if settings.autoscaling_enabled:
             self.autoscaler = ClusterAutoscaler(

@@ -4,12 +4,16 @@ Runner 0.14 reads SQS credentials only from a shared credentials file: no IAM ro
 holds the two files the runner reads, `credentials` and `config`, as the JSON properties External Secrets copies.
 The key is created by CloudFormation and goes straight into the secret: the template holds references, no key.
 Rotate it by raising `key_serial`: CloudFormation creates the new key, updates the secret, then deletes the old key.
+The user's policy sits on a group (IAM's advice: policies on groups or roles, never on a user), and the secret
+is encrypted with its own key, which External Secrets may use through Secrets Manager only.
 """
 from __future__ import annotations
 
 import json
 
-from aws_cdk import ArnFormat, Fn, SecretValue, Stack, aws_iam as iam, aws_secretsmanager as secretsmanager
+from typing import Sequence
+
+from aws_cdk import ArnFormat, Fn, RemovalPolicy, SecretValue, Stack, aws_iam as iam, aws_kms as kms, aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from stacks.nag import acknowledge, wildcard_resource_finding
@@ -35,34 +39,48 @@ def config_file_text(region: str) -> str:
 
 
 class ManagedRunnerCredentials(Construct):
-    """User `user` may read the queues named `<queue_prefix>*` in `region`; `secret` holds its key as the runner's two files."""
+    """User `user` may work on the queues named in `queues` in `region`, or on every `<queue_prefix>*` queue when none
+    are named; `secret` holds its key as the runner's two files."""
 
-    def __init__(self, scope: Construct, id: str, *, secret_name: str, region: str, queue_prefix: str, key_serial: int = 1) -> None:
+    def __init__(self, scope: Construct, id: str, *, secret_name: str, region: str, queue_prefix: str,
+                 queues: Sequence[str] = (), key_serial: int = 1) -> None:
         super().__init__(scope, id)
-        if not queue_prefix:
-            raise ValueError("queue_prefix must not be empty: the user would read every queue in the account")
+        if not queues and not queue_prefix:
+            raise ValueError("queue_prefix must not be empty when no queues are named: the user would read every queue in the account")
         stack = Stack.of(self)
-        queues_arn = stack.format_arn(service="sqs", region=region, resource=f"{queue_prefix}*",
-                                      arn_format=ArnFormat.NO_RESOURCE_NAME)
-        self.user = iam.User(self, "User")
-        self.user.add_to_policy(iam.PolicyStatement(actions=[LIST_ACTION], resources=["*"]))
-        self.user.add_to_policy(iam.PolicyStatement(actions=list(QUEUE_ACTIONS), resources=[queues_arn]))
+        self._region = region
+        # Named queues: those only. The prefix is for a runner that finds its queues at run time (QUEUE_MATCH).
+        queue_arns = [stack.format_arn(service="sqs", region=region, resource=name, arn_format=ArnFormat.NO_RESOURCE_NAME)
+                      for name in (queues or [f"{queue_prefix}*"])]
+        self.group = iam.Group(self, "Group")
+        self.group.add_to_policy(iam.PolicyStatement(actions=[LIST_ACTION], resources=["*"]))
+        self.group.add_to_policy(iam.PolicyStatement(actions=list(QUEUE_ACTIONS), resources=queue_arns))
+        self.user = iam.User(self, "User", groups=[self.group])
         self.access_key = iam.AccessKey(self, "AccessKey", user=self.user, serial=key_serial)
+        self.key = kms.Key(self, "SecretKey", description=f"Encrypts the runner's SQS credentials secret {secret_name}",
+                           enable_key_rotation=True, removal_policy=RemovalPolicy.DESTROY)  # goes with the secret
         self.secret = secretsmanager.Secret(
             self, "Secret",
             secret_name=secret_name,
             description="studio-go-runner SQS credentials: the shared credentials and config files, for External Secrets",
+            encryption_key=self.key,
             secret_string_value=SecretValue(_secret_json(self.access_key, region)),  # the key's Ref and GetAtt, no key
         )
-        self._acknowledge(stack, queues_arn)
+        self._acknowledge(stack, queue_arns if not queues else [])
 
-    def _acknowledge(self, stack: Stack, queues_arn: str) -> None:
-        policy = self.user.node.find_child("DefaultPolicy")
+    def grant_key_use(self, reader: iam.IGrantable) -> None:
+        """Lets `reader` (External Secrets) decrypt the secret, through Secrets Manager in this region only."""
+        self.key.grant_decrypt(kms.ViaServicePrincipal(f"secretsmanager.{self._region}.amazonaws.com", reader.grant_principal))
+
+    def _acknowledge(self, stack: Stack, wildcard_arns: Sequence[str]) -> None:
+        policy = self.group.node.find_child("DefaultPolicy")
         acknowledge(policy, "IAM5[Resource::*]", "sqs:ListQueues has no resource-level permissions and only takes Resource *; "
                                                  "it returns queue URLs, no messages")
-        acknowledge(policy, wildcard_resource_finding(stack, queues_arn),
-                    "the runner picks its queues at run time by name prefix (QUEUE_MATCH); the wildcard covers only "
-                    "queues with that prefix in this account and region, for receive, visibility, delete and attributes")
+        for arn in wildcard_arns:
+            acknowledge(policy, wildcard_resource_finding(stack, arn),
+                        "no queues are listed, so the runner picks its queues at run time by name prefix (QUEUE_MATCH); the "
+                        "wildcard covers only queues with that prefix in this account and region, for receive, visibility, "
+                        "delete and attributes")
         acknowledge(self.secret, "SMG4",
                     "runner 0.14 cannot use IAM roles for SQS and needs a static access key; Secrets Manager cannot rotate "
                     "an IAM access key by itself. Rotation is a deploy with a higher key_serial, which replaces the key")

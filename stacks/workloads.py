@@ -135,6 +135,7 @@ class GpuWorkloads(Construct):
         identity = PodIdentityRole(self, "ExternalSecretsIdentity", cluster=self._cluster, agent=self.pod_identity_agent,
                                    namespace=ESO_NAMESPACE, service_account=ESO_SERVICE_ACCOUNT,
                                    description="External Secrets Operator: reads the runner's SQS credentials secret, nothing else")
+        self.external_secrets_role = identity.role
         stack = Stack.of(self)
         # Secrets Manager appends six random characters to a secret's ARN.
         secret_arn = stack.format_arn(service="secretsmanager", resource="secret", resource_name=f"{settings.sqs_secret_name}-??????",

@@ -26,9 +26,11 @@ def synthesized(tmp_path_factory):
     stack = cdk.Stack(app, "Test", env=ENV)
     credentials = ManagedRunnerCredentials(stack, "SqsUser", secret_name=SECRET_NAME, region="us-west-2", queue_prefix="sqs_")
     rotated = ManagedRunnerCredentials(stack, "Rotated", secret_name="rotated", region="eu-west-1", queue_prefix="sqs_", key_serial=2)
+    named = ManagedRunnerCredentials(stack, "Named", secret_name="named", region="us-west-2", queue_prefix="sqs_",
+                                     queues=["sqs_train", "sqs_eval"])
     cdk.Validations.of(app).add_plugins(cdk_nag.AwsSolutionsChecks(app))
     app.synth()  # raises RuntimeError (ValidationFailed) on an unacknowledged finding
-    return SimpleNamespace(stack=stack, credentials=credentials, rotated=rotated, outdir=outdir,
+    return SimpleNamespace(stack=stack, credentials=credentials, rotated=rotated, named=named, outdir=outdir,
                            template=json.loads((outdir / "Test.template.json").read_text()),
                            report=json.loads((outdir / "validation-report.json").read_text()))
 
@@ -49,19 +51,42 @@ def _secret_text(synthesized, credentials):
     return "".join(part if isinstance(part, str) else stand_ins[json.dumps(part)] for part in parts)
 
 
-def test_the_user_may_only_list_queues_and_work_on_prefixed_queues_in_the_region(synthesized):
-    user = _resource(synthesized, synthesized.credentials.user)
-    assert user == {"Type": "AWS::IAM::User"}  # no managed policies, no login profile, no groups
-    policy = _resource(synthesized, synthesized.credentials.user.node.find_child("DefaultPolicy"))["Properties"]
-    assert policy["Users"] == [{"Ref": _logical_id(synthesized, synthesized.credentials.user)}]
-    assert policy["PolicyDocument"]["Statement"] == [
+def _group_statements(synthesized, credentials):
+    user = _resource(synthesized, credentials.user)
+    group_id = _logical_id(synthesized, credentials.group)
+    # IAM's advice (and checkov's CKV_AWS_40): policies on groups, the user only a member.
+    assert user == {"Type": "AWS::IAM::User", "Properties": {"Groups": [{"Ref": group_id}]}}
+    policy = _resource(synthesized, credentials.group.node.find_child("DefaultPolicy"))["Properties"]
+    assert policy["Groups"] == [{"Ref": group_id}] and "Users" not in policy
+    return policy["PolicyDocument"]["Statement"]
+
+
+def _sqs_arn(resource):
+    return {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, f":sqs:us-west-2:123456789012:{resource}"]]}
+
+
+QUEUE_ACTIONS = ["sqs:ReceiveMessage", "sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
+
+
+def test_without_queues_the_user_may_work_on_prefixed_queues_in_the_region(synthesized):
+    assert _group_statements(synthesized, synthesized.credentials) == [
         {"Action": "sqs:ListQueues", "Effect": "Allow", "Resource": "*"},
-        {
-            "Action": ["sqs:ReceiveMessage", "sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
-            "Effect": "Allow",
-            "Resource": {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":sqs:us-west-2:123456789012:sqs_*"]]},
-        },
+        {"Action": QUEUE_ACTIONS, "Effect": "Allow", "Resource": _sqs_arn("sqs_*")},
     ]
+
+
+def test_with_queues_the_user_may_work_on_those_queues_only(synthesized):
+    assert _group_statements(synthesized, synthesized.named) == [
+        {"Action": "sqs:ListQueues", "Effect": "Allow", "Resource": "*"},  # the one call that takes no queue
+        {"Action": QUEUE_ACTIONS, "Effect": "Allow", "Resource": [_sqs_arn("sqs_train"), _sqs_arn("sqs_eval")]},
+    ]
+
+
+def test_the_secret_has_its_own_rotating_key(synthesized):
+    secret = _resource(synthesized, synthesized.credentials.secret)["Properties"]
+    key_id = _logical_id(synthesized, synthesized.credentials.key)
+    assert secret["KmsKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
+    assert synthesized.template["Resources"][key_id]["Properties"]["EnableKeyRotation"] is True
 
 
 def test_the_access_key_belongs_to_the_user_and_rotates_with_the_serial(synthesized):
@@ -95,7 +120,7 @@ def test_the_key_reaches_the_secret_only_as_references(synthesized):
 
 
 def test_nothing_else_reads_the_secret_key_and_no_key_id_is_written_anywhere(synthesized):
-    secrets = {_logical_id(synthesized, c.secret) for c in (synthesized.credentials, synthesized.rotated)}
+    secrets = {_logical_id(synthesized, c.secret) for c in (synthesized.credentials, synthesized.rotated, synthesized.named)}
     readers = {k for k, v in synthesized.template["Resources"].items() if "SecretAccessKey" in json.dumps(v)}
     assert readers == secrets
     assert "Outputs" not in synthesized.template
@@ -109,14 +134,18 @@ def test_nag_findings_are_acknowledged_on_the_policy_and_the_secret(synthesized)
     suppressed = {(v["ruleName"], c["constructPath"]) for v in plugin["suppressedViolations"] for c in v["violatingConstructs"]
                   if c["constructPath"].startswith("Test/SqsUser/")}
     assert suppressed == {
-        ("AwsSolutions-IAM5[Resource::*]", "Test/SqsUser/User/DefaultPolicy/Resource"),
+        ("AwsSolutions-IAM5[Resource::*]", "Test/SqsUser/Group/DefaultPolicy/Resource"),
         ("AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sqs:us-west-2:123456789012:sqs_*]",
-         "Test/SqsUser/User/DefaultPolicy/Resource"),
+         "Test/SqsUser/Group/DefaultPolicy/Resource"),
         ("AwsSolutions-SMG4", "Test/SqsUser/Secret/Resource"),
     }
+    named = {(v["ruleName"], c["constructPath"]) for v in plugin["suppressedViolations"] for c in v["violatingConstructs"]
+             if c["constructPath"].startswith("Test/Named/")}
+    assert named == {("AwsSolutions-IAM5[Resource::*]", "Test/Named/Group/DefaultPolicy/Resource"),
+                     ("AwsSolutions-SMG4", "Test/Named/Secret/Resource")}  # no wildcard to acknowledge
 
 
 def test_an_empty_queue_prefix_is_refused():
     stack = cdk.Stack(cdk.App(), "Bad", env=ENV)
-    with pytest.raises(ValueError, match="queue_prefix must not be empty: the user would read every queue in the account"):
+    with pytest.raises(ValueError, match="queue_prefix must not be empty when no queues are named: the user would read every queue in the account"):
         ManagedRunnerCredentials(stack, "SqsUser", secret_name="s", region="us-west-2", queue_prefix="")

@@ -120,16 +120,29 @@ def test_created_queues_are_encrypted_with_dead_letter_queues(scale):
 
 # --- managed runner credentials ------------------------------------------------------------------
 
-def test_managed_user_has_only_the_runners_sqs_actions(scale):
-    (user_id,) = resources(scale, "AWS::IAM::User")
-    statements = [s for r in resources(scale, "AWS::IAM::Policy").values() if {"Ref": user_id} in r["Properties"].get("Users", [])
+def test_managed_user_has_only_the_runners_sqs_actions_on_the_listed_queues(scale):
+    (user,) = resources(scale, "AWS::IAM::User").values()
+    (group_ref,) = user["Properties"]["Groups"]
+    statements = [s for r in resources(scale, "AWS::IAM::Policy").values() if group_ref in r["Properties"].get("Groups", [])
                   for s in r["Properties"]["PolicyDocument"]["Statement"]]
-    by_actions = {tuple(sorted(_actions(s))): s["Resource"] for s in statements}
+    by_actions = {tuple(sorted(_actions(s))): sorted(s["Resource"]) if isinstance(s["Resource"], list) else s["Resource"]
+                  for s in statements}
     assert by_actions == {
-        ("sqs:ListQueues",): "*",
+        ("sqs:ListQueues",): "*",  # the one call with no queue to name
         ("sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"):
-            "arn:aws:sqs:us-east-1:123456789012:sqs_*",
+            ["arn:aws:sqs:us-east-1:123456789012:sqs_eval", "arn:aws:sqs:us-east-1:123456789012:sqs_train"],
     }
+
+
+def test_external_secrets_may_decrypt_the_managed_secret_through_secrets_manager_only(scale):
+    (secret,) = resources(scale, "AWS::SecretsManager::Secret").values()
+    key_id = secret["Properties"]["KmsKeyId"]["Fn::GetAtt"][0]
+    (association,) = [r["Properties"] for r in resources(scale, "AWS::EKS::PodIdentityAssociation").values()
+                      if r["Properties"]["ServiceAccount"] == "external-secrets"]
+    role = {"Fn::GetAtt": [association["RoleArn"]["Fn::GetAtt"][0], "Arn"]}
+    (decrypt,) = [s for s in scale["Resources"][key_id]["Properties"]["KeyPolicy"]["Statement"] if s["Principal"] == {"AWS": role}]
+    assert decrypt == {"Action": "kms:Decrypt", "Effect": "Allow", "Principal": {"AWS": role}, "Resource": "*",
+                       "Condition": {"StringEquals": {"kms:ViaService": "secretsmanager.us-east-1.amazonaws.com"}}}
 
 
 def test_managed_secret_is_the_one_external_secrets_reads(scale):
