@@ -187,6 +187,13 @@ def _deployment_spec(*, image: str, gpus: int, cpu: str, memory: str, scratch_si
                         "name": CONTAINER_NAME,
                         "image": image,
                         "command": list(RUNNER_COMMAND),
+                        # The kubelet asks the registry on every start, so a pod without the pull secret never
+                        # runs a private runner image another pod left in the node's cache.
+                        "imagePullPolicy": "Always",
+                        # No liveness probe: :9090 serves /metrics from its own goroutine, apart from the
+                        # work loops (go-service pkg/server/prometheus.go at runner 0.14.2), so it answers
+                        # while the runner is wedged and proves only that the process lives, which its
+                        # exit already shows. A probe there would restart nothing that needs restarting.
                         "envFrom": [{"configMapRef": {"name": ENV_CONFIG_MAP_NAME}}],
                         "resources": {"requests": dict(resources), "limits": dict(resources)},
                         # No runAsNonRoot / readOnlyRootFilesystem: the image has no USER and
