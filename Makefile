@@ -9,6 +9,8 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# checkov lives in its own venv: it pins older boto3, networkx and packaging than the project (requirements-scan.txt).
+SCAN_VENV := .venv-scan
 CDK := node_modules/.bin/cdk
 # Extra CDK arguments, e.g. make synth CDK_ARGS="-c nodeType=g5.xlarge"
 CDK_ARGS ?=
@@ -21,7 +23,7 @@ STACK ?= GpuCluster-test-eks
 SQS_SECRET_NAME ?= studioml-runner/aws-sqs
 REGION ?= $(or $(AWS_DEFAULT_REGION),us-west-2)
 
-.PHONY: help install synth test deploy diff destroy deploy-pipeline verify sqs-secret bench cost constraints clean
+.PHONY: help install synth scan test deploy diff destroy deploy-pipeline verify sqs-secret bench cost constraints constraints-scan clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -31,16 +33,25 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
 	touch $@
 
+$(SCAN_VENV)/.installed: requirements-scan.txt constraints-scan.txt
+	test -x $(SCAN_VENV)/bin/python || $(PYTHON) -m venv $(SCAN_VENV)
+	$(SCAN_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-scan.txt -c constraints-scan.txt
+	touch $@
+
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(VENV)/.installed node_modules/.installed ## create .venv and node_modules with the pinned versions
+install: $(VENV)/.installed $(SCAN_VENV)/.installed node_modules/.installed ## create .venv, .venv-scan and node_modules with the pinned versions
 
 # Synthesis needs no AWS access: skip the EC2 metadata service (an account-specific synth takes -c account=...).
 synth: install ## synthesize the stack into cdk.out/ (runs cdk-nag)
 	AWS_EC2_METADATA_DISABLED=true $(CDK) synth --quiet --no-notices $(CDK_ARGS)
 	@echo "CloudFormation: cdk.out/assembly-*/*.template.json; Kubernetes manifests: dist/*.k8s.yaml"
+
+# checkov offline (--skip-download: its built-in policies only, nothing fetched) on what `make synth` wrote.
+scan: synth ## checkov on the synthesized template and dist/ manifests; fails below the README's bar
+	$(PY) scripts/security_scan.py --checkov $(SCAN_VENV)/bin/checkov --cdk-out cdk.out --manifests dist
 
 test: install ## the whole offline test suite
 	AWS_EC2_METADATA_DISABLED=true $(PY) -m pytest -n 2 --dist loadgroup
@@ -73,6 +84,10 @@ cost: install ## monthly cost of a configuration, idle and at full scale: make c
 constraints: ## re-pin every package after changing requirements*.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	{ sed -n '1,2p' constraints.txt; $(PY) -m pip freeze | sed '/^-e /d'; } > constraints.new && mv constraints.new constraints.txt
+
+constraints-scan: ## re-pin the checkov venv after changing requirements-scan.txt
+	$(SCAN_VENV)/bin/python -m pip install --quiet -r requirements-scan.txt
+	{ sed -n '1,2p' constraints-scan.txt; $(SCAN_VENV)/bin/python -m pip freeze | sed '/^-e /d'; } > constraints-scan.new && mv constraints-scan.new constraints-scan.txt
 
 clean: ## remove generated files (not .venv or node_modules)
 	rm -rf cdk.out dist bench/out .pytest_cache

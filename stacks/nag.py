@@ -1,9 +1,9 @@
-"""Acknowledging a cdk-nag finding on one construct, with the reason a reviewer reads in the report."""
+"""Acknowledging a cdk-nag finding or skipping a checkov check on one construct, with the reason a reviewer reads."""
 from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import Acknowledgment, Stack, Validations
+from aws_cdk import Acknowledgment, CfnResource, Stack, Validations
 from constructs import IConstruct
 
 PACK = "AwsSolutions"
@@ -37,3 +37,9 @@ def render_intrinsic(value: Any) -> str:
         separator, parts = value["Fn::Join"]
         return separator.join(render_intrinsic(part) for part in parts)
     return str(value)
+
+
+def skip_checkov(resource: CfnResource, check_id: str, reason: str) -> None:
+    """A checkov skip in the resource's template Metadata (`checkov.skip`, read by checkov's CloudFormation runner)."""
+    skips = (resource.get_metadata("checkov") or {}).get("skip", [])
+    resource.add_metadata("checkov", {"skip": [*skips, {"id": check_id, "comment": reason}]})
