@@ -11,7 +11,7 @@ from typing import Any, Mapping
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
-from settings import SettingError, load_settings
+from settings import SettingError, load_settings, user_notes
 from stacks.gpu_cluster_stack import GpuClusterStack, stack_name
 from stacks.stage import GpuClusterStage
 
@@ -63,7 +63,7 @@ def main(context: Mapping[str, Any] | None = None, outdir: str | None = None, en
     except SettingError as err:
         print(err.line, file=sys.stderr)
         return 2
-    for note in clusters[0].workloads.notes:  # every target has the same settings, so the same notes
+    for note in user_notes(clusters[0].settings):  # every target has the same settings, so the same notes
         print(note, file=sys.stderr)
     try:
         app.synth()
@@ -79,7 +79,7 @@ def main(context: Mapping[str, Any] | None = None, outdir: str | None = None, en
             print(f"  {finding}", file=sys.stderr)
         return 1
     if manifests_dir is not None:
-        clusters[0].workloads.write_manifests(Path(manifests_dir))
+        clusters[0].manifests.write(Path(manifests_dir))
     return 0
 
 

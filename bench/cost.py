@@ -39,7 +39,7 @@ GP3_USD_PER_GIB_MONTH = 0.08
 KMS_KEYS = 3
 KMS_KEY_USD_PER_MONTH = 1.00  # per customer managed key: Kubernetes secrets, the two log keys, the managed SQS secret's
 
-# Disk of each system node; the same figure as SYSTEM_VOLUME_GIB in stacks/nodegroups.py (a test keeps them equal).
+# Disk of each system node; the same figure as SYSTEM_VOLUME_GIB in stacks/capacity/nodegroups.py (a test keeps them equal).
 SYSTEM_NODE_VOLUME_GIB = 30
 
 # USD per hour, on-demand, Linux, us-west-2, as of PRICES_AS_OF. GPU types: every size in

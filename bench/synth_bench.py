@@ -26,8 +26,10 @@ def synth(name: str, outdir: Path, context: dict) -> float:
     env = {**os.environ, "CDK_OUTDIR": str(outdir), "CDK_CONTEXT_JSON": json.dumps(context),
            "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1", "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
     env.pop("CDK_DEFAULT_ACCOUNT", None)
+    workdir = outdir.with_name(f"{outdir.name}-cwd")  # the app writes dist/ where it runs: never into the repository's
+    workdir.mkdir(parents=True)
     started = time.perf_counter()
-    subprocess.run(APPS[name], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(APPS[name], cwd=workdir, env=env, check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - started
 
 

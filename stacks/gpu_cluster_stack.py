@@ -1,20 +1,27 @@
-"""The stack: wires network, cluster, nodegroups and workloads together, and prints how to reach the result."""
+"""The stack: wires network, cluster, capacity, add-ons and the runner's workloads together, and prints how to reach the result."""
 from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import CfnOutput, Duration, Fn, Stack
-from constructs import Construct
+from aws_cdk import CfnOutput, Duration, Fn, Stack, aws_eks_v2 as eks
+from constructs import Construct, IConstruct
 
-from charts.gpu_scheduling import ACCELERATOR_LABEL_KEY, GPU_NODE_SELECTOR
+from charts.device_plugin import DevicePluginChart
+from charts.external_secrets import eso_helm_values
+from charts.keda import keda_values
+from charts.runner_namespace import RunnerNamespaceChart
 from settings import Settings
+from stacks.addons.external_secrets import ExternalSecretsOperator, external_secrets_identity
+from stacks.addons.keda import Keda, keda_identity
+from stacks.capacity import Capacity
+from stacks.capacity.nodegroup_capacity import GpuNodes, NodeAutoscaling, NodegroupCapacity, SystemNodes
+from stacks.capacity.nodegroups import SshAccess
 from stacks.cluster_network import ClusterNetwork
 from stacks.eks_cluster import GpuEksCluster
 from stacks.gpu_verifier import GpuVerifierAccess
 from stacks.log_encryption import LogEncryption
-from stacks.node_autoscaling import ClusterAutoscaler
-from stacks.nodegroups import GpuNodegroup, SshAccess, SystemNodegroup
-from stacks.workloads import GpuWorkloads
+from stacks.manifests import ManifestApplier
+from stacks.workloads import OUR_POD_APPS, GpuChecks, GpuWorkloads, QueueScaling, Runner, SqsCredentials
 
 # The runbook's check that GPUs are allocatable on every node.
 GPU_ALLOCATABLE_COMMAND = 'kubectl get nodes "-o=custom-columns=NAME:.metadata.name,GPU:.status.allocatable.nvidia\\.com/gpu"'
@@ -54,30 +61,9 @@ class GpuClusterStack(Stack):
             admin_principal_arns=settings.admin_principal_arns,
         )
         cluster = self.eks.cluster
-        self.system_nodes = None
-        if settings.system_nodes > 0:
-            self.system_nodes = SystemNodegroup(
-                self, "SystemNodes", cluster=cluster, nodegroup_name=f"{settings.cluster_name}-system",
-                instance_type=settings.system_node_type, architecture=settings.system_architecture, count=settings.system_nodes)
-        key = settings.ssh_key
-        self.gpu_nodes = GpuNodegroup(
-            self, "GpuNodes",
-            cluster=cluster,
-            nodegroup_name=settings.gpu_nodegroup_name,
-            instance_types=settings.node_type,
-            ami_type=settings.gpu_ami_type,
-            capacity_type=settings.capacity_type,
-            desired=settings.nodes,
-            minimum=settings.nodes_min,
-            maximum=settings.nodes_max,
-            volume_gib=settings.node_volume_size,
-            labels=self.gpu_node_labels(settings),
-            taint=settings.taint_gpu_nodes,
-            ssh=SshAccess(key.material, settings.ssh_allowed_cidrs) if key else None,
-        )
-        nodes = [self.gpu_nodes, *([self.system_nodes] if self.system_nodes else [])]
-        for group in nodes:  # nodes join with the managed VPC CNI, network policy agent on, already in place
-            group.node.add_dependency(self.eks.vpc_cni)
+        # Everything CloudFormation applies inside the cluster goes through (and lives under) this one applier.
+        self.manifests = ManifestApplier(self, "Workloads", cluster=cluster)
+        self.capacity = self._capacity(settings, cluster)
         # Imported only when used: each pulls in a large aws-cdk-lib module, and synth time is measured (make bench).
         self.queues = None
         if settings.create_queues:
@@ -89,25 +75,85 @@ class GpuClusterStack(Stack):
             self.runner_credentials = ManagedRunnerCredentials(self, "RunnerCredentials", secret_name=settings.sqs_secret_name,
                                                                region=settings.region, queue_prefix=settings.queue_prefix,
                                                                queues=settings.queues)
-        self.workloads = GpuWorkloads(self, "Workloads", cluster=cluster, nodes=nodes, settings=settings,
-                                      queue_urls=self._queue_urls(settings), queues=self.queues,
-                                      sqs_secret=self.runner_credentials.secret if self.runner_credentials else None)
-        if self.runner_credentials:
-            self.runner_credentials.grant_key_use(self.workloads.external_secrets_role)
-        self.autoscaler = None
-        if settings.autoscaling_enabled:
-            self.autoscaler = ClusterAutoscaler(
-                self, "Autoscaler", cluster=cluster, agent=self.workloads.pod_identity_agent, cluster_name=settings.cluster_name,
-                region=settings.region, kubernetes_version=settings.kubernetes_version, gpu_nodegroup=self.gpu_nodes.nodegroup,
-                gpus_per_node=settings.gpus_per_node, gpu_node_labels=self.gpu_node_labels(settings),
-                tainted=settings.taint_gpu_nodes, system_nodes=self.system_nodes)
+        self.workloads = self._workloads(settings, cluster)
         self.verifier = GpuVerifierAccess(self, "GpuVerifier", cluster=cluster, cluster_name=settings.cluster_name,
                                           trusted_account=verifier_trusted_account or self.account)
         self._outputs(settings)
 
-    @staticmethod
-    def gpu_node_labels(settings: Settings) -> dict[str, str]:
-        return {**GPU_NODE_SELECTOR, ACCELERATOR_LABEL_KEY: settings.gpu_accelerator}
+    def _capacity(self, settings: Settings, cluster: eks.Cluster) -> Capacity:
+        key = settings.ssh_key
+        gpu = GpuNodes(nodegroup_name=settings.gpu_nodegroup_name, instance_types=settings.node_type, ami_type=settings.gpu_ami_type,
+                       capacity_type=settings.capacity_type, desired=settings.nodes, minimum=settings.nodes_min,
+                       maximum=settings.nodes_max, volume_gib=settings.node_volume_size, accelerator=settings.gpu_accelerator,
+                       gpus_per_node=settings.gpus_per_node, ships_device_plugin=not settings.device_plugin_needed,
+                       ssh=SshAccess(key.material, settings.ssh_allowed_cidrs) if key else None)
+        system = None
+        if settings.system_nodes > 0:
+            system = SystemNodes(nodegroup_name=f"{settings.cluster_name}-system", instance_type=settings.system_node_type,
+                                 architecture=settings.system_architecture, count=settings.system_nodes)
+        autoscaling = None
+        if settings.autoscaling_enabled:
+            autoscaling = NodeAutoscaling(cluster_name=settings.cluster_name, region=settings.region,
+                                          kubernetes_version=settings.kubernetes_version)
+        # Nodes join with the managed VPC CNI, network policy agent on, already in place.
+        return NodegroupCapacity(self, cluster=cluster, manifests=self.manifests, gpu=gpu, system=system, autoscaling=autoscaling,
+                                 join_after=[self.eks.vpc_cni])
+
+    def _workloads(self, settings: Settings, cluster: eks.Cluster) -> GpuWorkloads:
+        """The runner's namespace, the device plugin if the capacity needs one, the add-ons the runner needs, then its charts."""
+        capacity, manifests, ns = self.capacity, self.manifests, settings.namespace
+        namespace = manifests.apply("runner-namespace",
+                                    RunnerNamespaceChart(manifests.k8s_app, "runner-namespace", namespace=ns, pod_apps=OUR_POD_APPS))
+        device_plugin = None
+        if capacity.needs_device_plugin:
+            chart = DevicePluginChart(manifests.k8s_app, "device-plugin", version=settings.device_plugin_version)
+            device_plugin = manifests.apply("device-plugin", chart, after=capacity.ready)
+        sqs_credentials, sqs_credentials_after = self._sqs_credentials(settings, cluster)
+        queue_scaling, queue_scaling_after = self._queue_scaling(settings, cluster)
+        runner = Runner(image=settings.runner_image, replicas=None if settings.queue_autoscaling else settings.runner_replicas,
+                        gpus=settings.runner_gpus, cpu=settings.runner_cpu, memory=settings.runner_memory,
+                        scratch_size=settings.runner_scratch_size, queue_match=settings.queue_match, cache_size=settings.cache_size,
+                        clear_text_messages=settings.clear_text_messages, sqs_secret_optional=settings.sqs_credentials == "none",
+                        limits_env=settings.runner_limits.env())
+        # Id `Default` under the applier: the runner's resources keep the logical ids they were deployed with.
+        return GpuWorkloads(
+            manifests, "Default", manifests=manifests, agent=capacity.pod_identity_agent, namespace=ns, namespace_ready=namespace,
+            region=settings.region, nodes=capacity.ready, device_plugin=device_plugin,
+            gpu_checks=GpuChecks(smoke_test=settings.gpu_smoke_test, test_pods=settings.gpu_test_pods,
+                                 wait_for_smoke_test=settings.verify_gpu_on_deploy),
+            runner=runner, sqs_credentials=sqs_credentials, sqs_credentials_after=sqs_credentials_after,
+            ecr_registry=settings.ecr_registry if settings.ecr_refresh else None,
+            queue_scaling=queue_scaling, queue_scaling_after=queue_scaling_after)
+
+    def _sqs_credentials(self, settings: Settings, cluster: eks.Cluster) -> tuple[SqsCredentials | None, list[IConstruct | None]]:
+        """Where the runner's SQS Secret comes from, and what must run first: External Secrets unless the files are the source."""
+        if settings.sqs_credentials == "none":
+            return None, []
+        if settings.sqs_credentials == "file":
+            return SqsCredentials(files=settings.sqs_files), []
+        identity = external_secrets_identity(self.manifests, "ExternalSecretsIdentity", cluster=cluster,
+                                             agent=self.capacity.pod_identity_agent)
+        operator = ExternalSecretsOperator(self.manifests, "ExternalSecrets", cluster=cluster, identity=identity,
+                                           secret_name=settings.sqs_secret_name,
+                                           values=eso_helm_values(scoped_namespace=settings.namespace,
+                                                                  on_system_nodes=settings.system_nodes > 0),
+                                           after=self.capacity.ready)
+        if self.runner_credentials:
+            self.runner_credentials.grant_key_use(identity.role)
+        return (SqsCredentials(secrets_manager_secret_name=settings.sqs_secret_name),
+                [operator, self.runner_credentials.secret if self.runner_credentials else None])
+
+    def _queue_scaling(self, settings: Settings, cluster: eks.Cluster) -> tuple[QueueScaling | None, list[IConstruct | None]]:
+        """The runner's replicas from its queues' depth, and what must run first: KEDA and the queues."""
+        if not settings.queue_autoscaling:
+            return None, []
+        identity = keda_identity(self.manifests, "KedaIdentity", cluster=cluster, agent=self.capacity.pod_identity_agent)
+        keda = Keda(self.manifests, "Keda", cluster=cluster, identity=identity, region=settings.region, queues=settings.queues,
+                    values=keda_values(watch_namespace=settings.namespace), after=self.capacity.ready)
+        minimum, maximum = settings.runner_replica_bounds
+        scaling = QueueScaling(queue_urls=self._queue_urls(settings), min_replicas=minimum, max_replicas=maximum,
+                               messages_per_replica=settings.queue_length_per_runner)
+        return scaling, [keda, self.queues]
 
     def _queue_urls(self, settings: Settings) -> list[str]:
         """URLs of the queues KEDA watches, created here or not: SQS URLs follow from region, account and name."""

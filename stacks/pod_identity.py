@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from aws_cdk import Stack, aws_eks_v2 as eks, aws_iam as iam
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com"
 # Session tags EKS Pod Identity sets when it assumes a role (EKS user guide, "Create IAM role with trust
@@ -23,9 +23,12 @@ def pod_identity_trust_conditions(*, cluster_arn: str, namespace: str, service_a
 
 
 class PodIdentityRole(Construct):
-    """A role only pods of `namespace/service_account` in this cluster can assume; add its permissions to `role`."""
+    """A role only pods of `namespace/service_account` in this cluster can assume; add its permissions to `role`.
 
-    def __init__(self, scope: Construct, id: str, *, cluster: eks.Cluster, agent: eks.Addon, namespace: str,
+    `agent`: the Pod Identity agent the association waits for; None where the nodes bring their own.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, cluster: eks.ICluster, agent: IConstruct | None, namespace: str,
                  service_account: str, description: str) -> None:
         super().__init__(scope, id)
         conditions = pod_identity_trust_conditions(cluster_arn=cluster.cluster_arn, namespace=namespace,
@@ -40,4 +43,5 @@ class PodIdentityRole(Construct):
             service_account=service_account,
             role_arn=self.role.role_arn,
         )
-        self.association.node.add_dependency(agent)
+        if agent is not None:
+            self.association.node.add_dependency(agent)

@@ -38,7 +38,7 @@ def test_bad_environment_value_names_the_setting(tmp_path, capsys):
 def test_app_py_run_as_the_cdk_cli_runs_it(tmp_path):
     """The CLI passes context in CDK_CONTEXT_JSON and runs `python app.py`: no traceback reaches the user."""
     env = {**os.environ, "CDK_CONTEXT_JSON": json.dumps({"region": "mars-1"}), "CDK_OUTDIR": str(tmp_path / "out")}
-    result = subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run([sys.executable, str(ROOT / "app.py")], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == ["error: region: 'mars-1' is not an AWS region. Use a region name such as us-west-2."]
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

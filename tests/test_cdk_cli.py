@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -19,14 +20,27 @@ OFFLINE = {"AWS_EC2_METADATA_DISABLED": "true", "CDK_DISABLE_VERSION_CHECK": "tr
            "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"}
 
 
-def cdk(*args: str, home: Path) -> subprocess.CompletedProcess:
+APP = f"{ROOT / '.venv' / 'bin' / 'python'} {ROOT / 'app.py'}"
+
+
+def cdk(*args: str, home: Path, app: str = APP) -> subprocess.CompletedProcess:
+    """Runs the CLI as `make synth` does, but in a folder of its own (cdk.json copied there): nothing lands in the repository."""
     env = {**os.environ, **OFFLINE, "HOME": str(home)}
     env = {k: v for k, v in env.items() if v != "" and not k.startswith("CDK_CONTEXT")}
-    return subprocess.run([str(CDK), *args, "--no-notices"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    project = home / "project"
+    project.mkdir(exist_ok=True)
+    shutil.copy(ROOT / "cdk.json", project / "cdk.json")
+    return subprocess.run([str(CDK), *args, "--app", app, "--no-notices"], cwd=project, env=env, capture_output=True, text=True,
+                          timeout=300)
+
+
+def _files(directory: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_mtime_ns for p in directory.glob("*")} if directory.exists() else {}
 
 
 def test_cdk_synth_default_settings(tmp_path):
     out = tmp_path / "cdk.out"
+    repository_output = {name: _files(ROOT / name) for name in ("dist", "cdk.out")}
     result = cdk("synth", "--quiet", "--output", str(out), home=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     (template_file,) = out.rglob("*.template.json")  # the stack sits in stage `prod`, as in the pipeline
@@ -35,10 +49,11 @@ def test_cdk_synth_default_settings(tmp_path):
     assert "feature flags" not in result.stderr.lower()
     report = json.loads((out / "validation-report.json").read_text())
     assert [r["conclusion"] for r in report["pluginReports"]] == ["success"]
-    # Like `make synth`, the run leaves the Kubernetes manifests in dist/ for review.
-    assert sorted(p.name for p in (ROOT / "dist").glob("*.k8s.yaml")) == [
+    # Like `make synth`, the run leaves the Kubernetes manifests in dist/ (of the folder it runs in) for review.
+    assert sorted(p.name for p in (tmp_path / "project" / "dist").glob("*.k8s.yaml")) == [
         "00-runner-namespace.k8s.yaml", "01-device-plugin.k8s.yaml", "02-gpu-checks.k8s.yaml", "03-sqs-credentials.k8s.yaml",
         "04-runner.k8s.yaml", "05-gpu-verifier-rbac.k8s.yaml"]
+    assert {name: _files(ROOT / name) for name in ("dist", "cdk.out")} == repository_output  # the repository's own are untouched
 
 
 def test_cdk_synth_bad_setting_prints_one_clear_line(tmp_path):
@@ -51,7 +66,7 @@ def test_cdk_synth_bad_setting_prints_one_clear_line(tmp_path):
 def test_cdk_synth_fails_on_an_unacknowledged_finding(tmp_path):
     """The CLI tells apps not to raise on validation errors; the app still fails the synth, naming the findings."""
     app_command = f"{ROOT / '.venv' / 'bin' / 'python'} {ROOT / 'tests' / 'apps' / 'with_unacknowledged_finding.py'}"
-    result = cdk("synth", "--quiet", "--output", str(tmp_path / "cdk.out"), "--app", app_command, home=tmp_path)
+    result = cdk("synth", "--quiet", "--output", str(tmp_path / "cdk.out"), home=tmp_path, app=app_command)
     assert result.returncode != 0
     assert "error: cdk-nag: 2 finding(s) are not acknowledged." in result.stderr
     assert "AwsSolutions-SQS3 at prod/GpuCluster-test-eks/PlainQueue" in result.stderr

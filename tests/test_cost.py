@@ -166,7 +166,7 @@ def test_table_has_the_common_system_types():
 
 
 def test_system_volume_matches_the_stack():
-    from stacks.nodegroups import SYSTEM_VOLUME_GIB
+    from stacks.capacity.nodegroups import SYSTEM_VOLUME_GIB
     assert SYSTEM_NODE_VOLUME_GIB == SYSTEM_VOLUME_GIB
 
 

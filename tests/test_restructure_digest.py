@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import CONFIGURATIONS, PIPELINE_CONFIGURATIONS
 
-RECORD = Path(__file__).with_name("restructure_digests.json")
+RECORD = Path(os.environ.get("DIGEST_FILE") or Path(__file__).with_name("restructure_digests.json"))
 NAMES = [*CONFIGURATIONS, *PIPELINE_CONFIGURATIONS]
 
 
@@ -38,4 +38,9 @@ def test_output_unchanged(synthesized, name):
         recorded[name] = digests
         RECORD.write_text(json.dumps(recorded, indent=1, sort_keys=True))
         return
-    assert digests == json.loads(RECORD.read_text())[name]
+    recorded = json.loads(RECORD.read_text())[name]
+    # Every template as parsed JSON (logical ids, properties, DependsOn, outputs) and every dist/ file byte for byte.
+    # The raw template text also orders resources by construct creation, which the owners of the pieces now decide.
+    def compared(found): return {key: value for key, value in found.items() if not key.startswith("raw:")}
+    assert compared(digests) == compared(recorded)
+    assert compared(recorded) and set(digests) == set(recorded)

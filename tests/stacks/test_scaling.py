@@ -8,7 +8,7 @@ import pytest
 
 from charts.cluster_autoscaler import CA_CHART_NAME, CA_CHART_REPOSITORY, CA_NAMESPACE, CA_SERVICE_ACCOUNT, CA_VERSIONS
 from charts.keda import KEDA_CHART_NAME, KEDA_CHART_VERSION, KEDA_NAMESPACE, KEDA_OPERATOR_SERVICE_ACCOUNT
-from stacks.autoscaler_policy import DESCRIBE_ACTIONS, SCALING_ACTIONS
+from stacks.addons.autoscaler_policy import DESCRIBE_ACTIONS, SCALING_ACTIONS
 from tests.kube import find
 from tests.synth import kubernetes_manifests, resources
 

@@ -9,7 +9,7 @@ import cdk_nag
 import pytest
 from aws_cdk import aws_iam as iam
 
-from stacks.autoscaler_policy import acknowledge_autoscaler_policy, cluster_autoscaler_policy_statements
+from stacks.addons.autoscaler_policy import acknowledge_autoscaler_policy, cluster_autoscaler_policy_statements
 
 ENV = cdk.Environment(account="123456789012", region="us-west-2")
 

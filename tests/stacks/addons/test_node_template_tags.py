@@ -8,7 +8,7 @@ import aws_cdk as cdk
 import cdk_nag
 import pytest
 
-from stacks.node_template_tags import NodeTemplateTags, gpu_node_template_tags
+from stacks.addons.node_template_tags import NodeTemplateTags, gpu_node_template_tags
 
 ENV = cdk.Environment(account="123456789012", region="us-west-2")
 GPU_TAGS = {

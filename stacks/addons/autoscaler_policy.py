@@ -10,7 +10,7 @@ from aws_cdk import Stack, Token, aws_iam as iam
 from constructs import IConstruct
 
 from stacks.nag import acknowledge, wildcard_resource_finding
-from stacks.node_template_tags import nodegroup_arn
+from stacks.addons.node_template_tags import nodegroup_arn
 
 # Read-only calls with no resource-level permissions in IAM: they only take Resource "*".
 DESCRIBE_ACTIONS = (

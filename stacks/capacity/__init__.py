@@ -1,0 +1,50 @@
+"""The capacity seam: what provides the nodes. The stack asks a `Capacity`, never which shape it is.
+
+`NodegroupCapacity` (managed nodegroups + cluster-autoscaler, stacks/capacity/nodegroup_capacity.py) is the first
+implementation; another shape (EKS Auto Mode) implements the same properties.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping, Protocol, Sequence, runtime_checkable
+
+from constructs import IConstruct
+
+
+@dataclass(frozen=True)
+class NodeTaint:
+    """A taint in Kubernetes spelling (`NoSchedule`; the EKS API spells it NO_SCHEDULE)."""
+    key: str
+    value: str
+    effect: str
+
+
+@runtime_checkable
+class Capacity(Protocol):
+    @property
+    def ready(self) -> Sequence[IConstruct]:
+        """What is ready to schedule on: objects applied to the cluster that need a node wait for these."""
+
+    @property
+    def gpu_node_labels(self) -> Mapping[str, str]:
+        """Labels every GPU node carries: what GPU pods and GPU-only DaemonSets select on."""
+
+    @property
+    def gpu_taints(self) -> Sequence[NodeTaint]:
+        """Taints every GPU node carries (empty when untainted): what GPU pods and GPU-node agents must tolerate."""
+
+    @property
+    def needs_device_plugin(self) -> bool:
+        """Whether the stack must apply the NVIDIA device plugin for GPUs to become allocatable."""
+
+    @property
+    def needs_autoscaler(self) -> bool:
+        """Whether GPU nodes come and go only if an autoscaler is installed (it is, when autoscaling is on)."""
+
+    @property
+    def autoscaler(self) -> IConstruct | None:
+        """What scales the GPU nodes, when installed."""
+
+    @property
+    def pod_identity_agent(self) -> IConstruct | None:
+        """What a Pod Identity association waits for; None when the nodes run the agent themselves."""

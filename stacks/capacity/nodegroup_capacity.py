@@ -1,0 +1,117 @@
+"""The first capacity shape: managed nodegroups (GPU, and CPU for system pods), the Pod Identity agent, cluster-autoscaler."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+from aws_cdk import aws_eks_v2 as eks
+from constructs import Construct, IConstruct
+
+from charts.gpu_scheduling import ACCELERATOR_LABEL_KEY, GPU_NODE_SELECTOR, GPU_TAINT_EFFECT, GPU_TAINT_KEY, GPU_TAINT_VALUE
+from stacks.addons.cluster_autoscaler import ClusterAutoscaler
+from stacks.capacity import NodeTaint
+from stacks.capacity.nodegroups import GpuNodegroup, SshAccess, SystemNodegroup
+from stacks.manifests import ManifestApplier
+
+
+@dataclass(frozen=True)
+class GpuNodes:
+    nodegroup_name: str
+    instance_types: Sequence[str]
+    ami_type: str
+    capacity_type: str
+    desired: int
+    minimum: int
+    maximum: int
+    volume_gib: int
+    accelerator: str  # value of the k8s.amazonaws.com/accelerator label
+    gpus_per_node: int  # of the smallest listed type: what the autoscaler may count on
+    ships_device_plugin: bool  # the AMI runs its own (Bottlerocket)
+    ssh: SshAccess | None = None
+
+
+@dataclass(frozen=True)
+class SystemNodes:
+    nodegroup_name: str
+    instance_type: str
+    architecture: str
+    count: int
+
+
+@dataclass(frozen=True)
+class NodeAutoscaling:
+    cluster_name: str
+    region: str
+    kubernetes_version: str
+
+
+class NodegroupCapacity:
+    """Implements `Capacity` with managed nodegroups. GPU nodes are tainted when system nodes exist to run everything else.
+
+    Not a construct of its own: it builds its nodegroups and autoscaler in `scope` and the agent under `manifests` (with
+    what else runs in the cluster), the construct paths, and so the logical ids, they were deployed with before the seam.
+    """
+
+    def __init__(self, scope: Construct, *, cluster: eks.Cluster, manifests: ManifestApplier, gpu: GpuNodes,
+                 system: SystemNodes | None, autoscaling: NodeAutoscaling | None, join_after: Sequence[IConstruct] = ()) -> None:
+        """`manifests`: the stack's applier, for what the nodes run in the cluster (another shape applies its node pools there);
+        `autoscaling`: install cluster-autoscaler (needs `system` nodes to run on); None keeps the GPU group at its size;
+        `join_after`: what must be in place before any node joins (the cluster's networking add-on)."""
+        self.system_nodes = None
+        if system is not None:
+            self.system_nodes = SystemNodegroup(scope, "SystemNodes", cluster=cluster, nodegroup_name=system.nodegroup_name,
+                                                instance_type=system.instance_type, architecture=system.architecture,
+                                                count=system.count)
+        self._labels = {**GPU_NODE_SELECTOR, ACCELERATOR_LABEL_KEY: gpu.accelerator}
+        self._taints = [NodeTaint(GPU_TAINT_KEY, GPU_TAINT_VALUE, GPU_TAINT_EFFECT)] if self.system_nodes else []
+        self._needs_device_plugin = not gpu.ships_device_plugin
+        self.gpu_nodes = GpuNodegroup(
+            scope, "GpuNodes", cluster=cluster, nodegroup_name=gpu.nodegroup_name, instance_types=gpu.instance_types,
+            ami_type=gpu.ami_type, capacity_type=gpu.capacity_type, desired=gpu.desired, minimum=gpu.minimum, maximum=gpu.maximum,
+            volume_gib=gpu.volume_gib, labels=self._labels, taint=bool(self._taints), ssh=gpu.ssh)
+        self._ready: list[IConstruct] = [self.gpu_nodes, *([self.system_nodes] if self.system_nodes else [])]
+        for group in self._ready:
+            for dependency in join_after:
+                group.node.add_dependency(dependency)
+
+        self._agent = eks.Addon(manifests, "PodIdentityAgent", cluster=cluster, addon_name="eks-pod-identity-agent")
+        for group in self._ready:  # add-on pods need a node to run on
+            self._agent.node.add_dependency(group)
+
+        self._autoscaler = None
+        if autoscaling is not None:
+            if self.system_nodes is None:
+                raise ValueError("cluster-autoscaler needs system nodes to run on: it must not sit on a GPU node it removes")
+            self._autoscaler = ClusterAutoscaler(
+                scope, "Autoscaler", cluster=cluster, agent=self._agent, cluster_name=autoscaling.cluster_name,
+                region=autoscaling.region, kubernetes_version=autoscaling.kubernetes_version,
+                gpu_nodegroup=self.gpu_nodes.nodegroup, gpus_per_node=gpu.gpus_per_node, gpu_node_labels=self._labels,
+                gpu_taints=self._taints, system_nodes=self.system_nodes)
+
+    @property
+    def ready(self) -> Sequence[IConstruct]:
+        return list(self._ready)
+
+    @property
+    def gpu_node_labels(self) -> Mapping[str, str]:
+        return dict(self._labels)
+
+    @property
+    def gpu_taints(self) -> Sequence[NodeTaint]:
+        return list(self._taints)
+
+    @property
+    def needs_device_plugin(self) -> bool:
+        return self._needs_device_plugin
+
+    @property
+    def needs_autoscaler(self) -> bool:
+        return True  # a managed nodegroup's min and max do nothing by themselves
+
+    @property
+    def autoscaler(self) -> ClusterAutoscaler | None:
+        return self._autoscaler
+
+    @property
+    def pod_identity_agent(self) -> eks.Addon:
+        return self._agent

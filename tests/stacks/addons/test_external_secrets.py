@@ -1,0 +1,52 @@
+"""External Secrets Operator as its own construct, in a bare stack: its release, its one secret, what it waits for."""
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+
+import pytest
+
+from charts.external_secrets import ESO_CHART_NAME, ESO_CHART_REPOSITORY, ESO_CHART_VERSION, eso_helm_values
+from stacks.addons.external_secrets import ExternalSecretsOperator, external_secrets_identity
+from tests.stacks.addons.bare_stack import CLUSTER_NAME, one, policy_statements, synth_bare
+
+SECRET_NAME = "studioml-runner/aws-sqs"
+
+
+@pytest.fixture(scope="module")
+def bare(tmp_path_factory):
+    def build(stack, cluster, nodes):
+        identity = external_secrets_identity(stack, "Identity", cluster=cluster, agent=None)
+        return ExternalSecretsOperator(stack, "ExternalSecrets", cluster=cluster, identity=identity, secret_name=SECRET_NAME,
+                                       values=eso_helm_values(scoped_namespace="studioml"), after=[nodes])
+    stack, operator, template = synth_bare(tmp_path_factory.mktemp("eso"), build)
+    return SimpleNamespace(stack=stack, operator=operator, template=template)
+
+
+def test_release_is_the_pinned_chart_waiting_for_its_pods(bare):
+    _, release = one(bare.template, "Custom::AWSCDK-EKS-HelmChart")
+    props = release["Properties"]
+    assert (props["Chart"], props["Repository"], props["Version"]) == (ESO_CHART_NAME, ESO_CHART_REPOSITORY, ESO_CHART_VERSION)
+    assert (props["Namespace"], props["Release"], props["Wait"]) == ("external-secrets", "external-secrets", True)
+    assert json.loads(props["Values"])["scopedNamespace"] == "studioml"
+
+
+def test_release_waits_for_the_association_and_the_nodes(bare):
+    key, release = one(bare.template, "Custom::AWSCDK-EKS-HelmChart")
+    association, _ = one(bare.template, "AWS::EKS::PodIdentityAssociation")
+    assert association in release["DependsOn"]
+    # `after` is a construct with no resources here: the dependency is recorded on the construct tree.
+    assert bare.stack.node.find_child("Nodes") in bare.operator.release.node.dependencies
+
+
+def test_association_is_the_operators_service_account(bare):
+    _, association = one(bare.template, "AWS::EKS::PodIdentityAssociation")
+    props = association["Properties"]
+    assert (props["ClusterName"], props["Namespace"], props["ServiceAccount"]) == (CLUSTER_NAME, "external-secrets", "external-secrets")
+
+
+def test_role_reads_the_one_secret_only(bare):
+    (statement,) = policy_statements(bare.template)
+    assert sorted(statement["Action"]) == ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"]
+    # Secrets Manager appends `-` and six random characters to the secret's name in its ARN.
+    assert json.dumps(statement["Resource"]).endswith(f':secret:{SECRET_NAME}-??????"]]}}')
