@@ -23,9 +23,9 @@ from pydantic.alias_generators import to_camel
 
 from domain.component_versions import DEVICE_PLUGIN, KUBERNETES_VERSIONS, first_unsupported
 from domain.runner_sizing import RunnerLimits, SizingError, runner_limits
-from instance_types import GpuInstanceType, InstanceTypeError, cpu_architecture, gpu_instance_type
-from quantities import GIB, QuantityError, cpu_cores, gib, memory_bytes, runner_cache_bytes
-from sqs_credentials import SqsCredentialFiles, SqsCredentialsError, read_sqs_credential_files
+from domain.instance_types import GpuInstanceType, InstanceTypeError, cpu_architecture, gpu_instance_type
+from domain.quantities import GIB, QuantityError, cpu_cores, gib, memory_bytes, runner_cache_bytes
+from domain.credential_files import SqsCredentialFiles, SqsCredentialsError, read_sqs_credential_files
 
 SUPPORTED_KUBERNETES_VERSIONS = KUBERNETES_VERSIONS
 

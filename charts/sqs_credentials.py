@@ -15,7 +15,7 @@ import cdk8s
 from constructs import Construct
 
 from charts.external_secrets import ESO_API_VERSION
-from sqs_credentials import SqsCredentialFiles, runner_view
+from domain.credential_files import SqsCredentialFiles, runner_view
 
 SECRET_NAME = "studioml-runner-aws-sqs"
 SECRET_STORE_NAME = "studioml-aws-secrets-manager"

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from quantities import GIB, cpu_cores, memory_bytes, runner_cache_bytes
+from domain.quantities import GIB, cpu_cores, memory_bytes, runner_cache_bytes
 
 MIB = 2**20
 # Memory kept out of the runner's budget: 10% of the pod, and at least 1 GiB.

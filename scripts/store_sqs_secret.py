@@ -22,7 +22,7 @@ if __package__ in (None, ""):  # run as a script: make the project's top-level m
 import boto3  # noqa: E402
 from botocore.exceptions import BotoCoreError, ClientError  # noqa: E402
 
-from sqs_credentials import SqsCredentialFiles, SqsCredentialsError, read_sqs_credential_files  # noqa: E402
+from domain.credential_files import SqsCredentialFiles, SqsCredentialsError, read_sqs_credential_files  # noqa: E402
 
 DEFAULT_SECRET_NAME = "studioml-runner/aws-sqs"
 DEFAULT_CREDENTIALS_FILE = "~/.aws/credentials"

@@ -13,7 +13,7 @@ from charts.gpu_verifier_rbac import GpuVerifierRbacChart
 from charts.queue_scaling import QueueScalingChart
 from charts.runner import APP_LABEL as RUNNER_APP_LABEL, DEPLOYMENT_NAME, RunnerChart
 from charts.sqs_credentials import SqsCredentialsChart
-from sqs_credentials import SqsCredentialFiles
+from domain.credential_files import SqsCredentialFiles
 from stacks.manifests import ManifestApplier
 from stacks.nag import acknowledge
 from stacks.pod_identity import PodIdentityRole

@@ -10,7 +10,7 @@ import pytest
 from bench.cost import (EKS_CONTROL_PLANE_USD_PER_HOUR, GP3_USD_PER_GIB_MONTH, HOURS_PER_MONTH, KMS_KEY_USD_PER_MONTH,
                         NAT_GATEWAY_USD_PER_HOUR, ON_DEMAND_USD_PER_HOUR, PRICE_REGION, PRICES_AS_OF, PUBLIC_IPV4_USD_PER_HOUR,
                         SYSTEM_NODE_VOLUME_GIB, UNPRICED_GPU_TYPES, CostReport, main, monthly_costs)
-from instance_types import GPU_INSTANCE_TYPES
+from domain.instance_types import GPU_INSTANCE_TYPES
 from settings import SettingError, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sqs_credentials import runner_view
+from domain.credential_files import runner_view
 from tests.conftest import CANARY_CONFIG, CANARY_CREDENTIALS, CANARY_KEY_ID, CANARY_SECRET, UNREAD_CANARIES
 from tests.synth import kubernetes_manifests
 

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from domain.runner_sizing import MIB, runner_limits
-from quantities import GIB
+from domain.quantities import GIB
 from settings import DEFAULT_RUNNER_IMAGE, SettingError, load_settings
 from tests.kube import find
 from tests.synth import kubernetes_manifests

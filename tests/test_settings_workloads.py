@@ -71,7 +71,7 @@ def test_file_mode_bad_files_name_the_setting(tmp_path, credentials, config, sta
 def test_file_mode_missing_file_exact(tmp_path):
     home = write_canary_home(tmp_path)
     (home / ".aws" / "credentials").unlink()
-    from sqs_credentials import read_sqs_credential_files, SqsCredentialsError
+    from domain.credential_files import read_sqs_credential_files, SqsCredentialsError
     with pytest.raises(SqsCredentialsError) as expected:
         read_sqs_credential_files(home / ".aws" / "credentials", home / ".aws" / "config")
     assert error_of({"sqsCredentials": "file"}, home) == f"error: sqsCredentialsFile: {expected.value.message}" + (

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from sqs_credentials import SqsCredentialsError, read_sqs_credential_files, validate_sqs_credential_texts
+from domain.credential_files import SqsCredentialsError, read_sqs_credential_files, validate_sqs_credential_texts
 
 # Canary values: fake, and easy to spot if a message ever quotes them.
 KEY_ID = "CANARY-KEY-ID-NOT-REAL-2"

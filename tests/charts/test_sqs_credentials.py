@@ -15,7 +15,7 @@ from charts.external_secrets import (
     eso_helm_values,
 )
 from charts.sqs_credentials import SECRET_NAME, SECRET_STORE_NAME, SqsCredentialsChart
-from sqs_credentials import SqsCredentialFiles
+from domain.credential_files import SqsCredentialFiles
 from settings import SUPPORTED_KUBERNETES_VERSIONS
 from tests.kube import Manifest, find, names, validate_strict
 

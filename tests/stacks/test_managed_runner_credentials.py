@@ -9,7 +9,7 @@ import aws_cdk as cdk
 import cdk_nag
 import pytest
 
-from sqs_credentials import validate_sqs_credential_texts
+from domain.credential_files import validate_sqs_credential_texts
 from stacks.managed_runner_credentials import ManagedRunnerCredentials
 
 ENV = cdk.Environment(account="123456789012", region="us-west-2")
