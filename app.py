@@ -11,8 +11,9 @@ from typing import Any, Mapping
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
-from settings import SettingError, load_settings, user_notes
-from stacks.gpu_cluster_stack import GpuClusterStack, stack_name
+from domain.names import pipeline_stack_name
+from settings import SettingError, Settings, load_settings, target_line, user_notes
+from stacks.gpu_cluster_stack import GpuClusterStack
 from stacks.stage import GpuClusterStage
 
 ROOT = Path(__file__).resolve().parent
@@ -41,12 +42,13 @@ def build(app: cdk.App, environ: Mapping[str, str]) -> list[GpuClusterStack]:
     its construct paths, and so its template, are the same whether `make deploy` or the pipeline deploys it.
     """
     settings = load_settings(app.node.get_all_context(), environ)
+    print(target_line(settings), file=sys.stderr)
     if settings.pipeline:
         from stacks.pipeline_stack import PipelineStack  # only here: CDK Pipelines and CodeBuild add a second to every synth
 
         stages = [GpuClusterStage(app, target.name, settings=settings.for_target(target), verifier_trusted_account=settings.account)
                   for target in settings.targets]
-        PipelineStack(app, f"{stack_name(settings.cluster_name)}-pipeline", settings=settings, stages=stages,
+        PipelineStack(app, pipeline_stack_name(settings.cluster_name), settings=settings, stages=stages,
                       cdk_cli_version=cdk_cli_version(), env=cdk.Environment(account=settings.account, region=settings.region))
     else:
         stages = [GpuClusterStage(app, settings.targets[0].name, settings=settings, verifier_trusted_account=settings.account)]
@@ -54,10 +56,33 @@ def build(app: cdk.App, environ: Mapping[str, str]) -> list[GpuClusterStack]:
     return [stage.cluster_stack for stage in stages]
 
 
+def checked_settings(context: Mapping[str, Any], environ: Mapping[str, str]) -> Settings | None:
+    """The settings, or None after printing the line `main` prints for them: the bad-input corpus runs this, no synth."""
+    try:
+        return load_settings(context, environ)
+    except SettingError as err:
+        print(err.line, file=sys.stderr)
+        return None
+
+
 def main(context: Mapping[str, Any] | None = None, outdir: str | None = None, environ: Mapping[str, str] = os.environ,
-         manifests_dir: str | None = "dist") -> int:
-    """Synthesizes into `outdir` (the CLI's cdk.out) and writes the Kubernetes manifests into `manifests_dir`."""
+         manifests_dir: str | None = None) -> int:
+    """Synthesizes into `outdir` (the CLI's cdk.out) and writes the Kubernetes manifests into `manifests_dir`.
+
+    Whatever stops a synth also removes the manifests of an earlier one, so dist/ never looks current when it is not.
+    """
     app = cdk.App(context=dict(context) if context is not None else None, outdir=outdir)
+    succeeded = False
+    try:
+        code = _synth(app, environ, manifests_dir)
+        succeeded = code == 0
+        return code
+    finally:
+        if not succeeded and manifests_dir is not None:
+            remove_manifests(Path(manifests_dir))
+
+
+def _synth(app: cdk.App, environ: Mapping[str, str], manifests_dir: str | None) -> int:
     try:
         clusters = build(app, environ)
     except SettingError as err:
@@ -83,5 +108,11 @@ def main(context: Mapping[str, Any] | None = None, outdir: str | None = None, en
     return 0
 
 
+def remove_manifests(directory: Path) -> None:
+    """Manifests of an earlier synth, which a failed one must not leave looking current (other files stay)."""
+    for stale in directory.glob("*.k8s.yaml"):
+        stale.unlink()
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(manifests_dir="dist"))

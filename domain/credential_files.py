@@ -9,8 +9,12 @@ the workstation, with what is wrong and what to do. Messages never quote a value
 from __future__ import annotations
 
 import configparser
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from domain.regions import is_region
+from domain.small_files import FileProblem, read_small_text_file
 
 CREDENTIALS_SETTING = "sqsCredentialsFile"
 CONFIG_SETTING = "sqsConfigFile"
@@ -88,23 +92,16 @@ def validate_sqs_credential_texts(
 
 
 def _read_text(setting: str, path: Path) -> str:
-    if not path.exists():
-        raise SqsCredentialsError(
-            setting,
-            f"{path} does not exist. Run `aws configure` with the SQS user's keys, or point {setting} at the right file.",
-        )
     try:
-        return path.read_text(encoding="utf-8")
-    except IsADirectoryError:
-        raise SqsCredentialsError(setting, f"{path} is a directory, not a file. Point {setting} at the file itself.") from None
-    except PermissionError:
-        raise SqsCredentialsError(
-            setting, f"{path} cannot be read: permission denied. Make it readable by your user (chmod 600 {path})."
-        ) from None
-    except UnicodeDecodeError:
-        raise SqsCredentialsError(
-            setting, f"{path} is not UTF-8 text. Point {setting} at the AWS file written by `aws configure`."
-        ) from None
+        return read_small_text_file(path, what="the AWS file `aws configure` writes")
+    except FileProblem as err:
+        advice = {
+            "missing": f"{path} does not exist. Run `aws configure` with the SQS user's keys, or point {setting} at the right file.",
+            "directory": f"{path} is a directory, not a file. Point {setting} at the file itself.",
+            "permission": f"{path} cannot be read: permission denied. Make it readable by your user (chmod 600 {path}).",
+            "not-text": f"{path} is not UTF-8 text. Point {setting} at the AWS file written by `aws configure`.",
+        }
+        raise SqsCredentialsError(setting, advice.get(err.kind, str(err))) from None
 
 
 def _parse(setting: str, text: str, source: str) -> configparser.ConfigParser:
@@ -147,6 +144,27 @@ def _check_credentials(text: str, source: str) -> None:
             CREDENTIALS_SETTING,
             f"the [default] section of {source} has no {keys}. Add {keys} of the SQS user to [default].",
         )
+    _check_key_shapes(parser.get(DEFAULT_PROFILE, "aws_access_key_id").strip(),
+                      parser.get(DEFAULT_PROFILE, "aws_secret_access_key").strip(), source)
+
+
+# IAM's AccessKeyId is 16 to 128 word characters (IAM API reference, AccessKey); a secret access key is
+# 40 characters of base64. A shorter value is a key cut short when it was pasted.
+ACCESS_KEY_ID = re.compile(r"[A-Za-z0-9_]{16,128}", re.ASCII)
+SECRET_ACCESS_KEY = re.compile(r"[A-Za-z0-9/+]{40}", re.ASCII)
+
+
+def _check_key_shapes(key_id: str, secret: str, source: str) -> None:
+    """Messages name the key, never its value."""
+    if not ACCESS_KEY_ID.fullmatch(key_id):
+        raise SqsCredentialsError(CREDENTIALS_SETTING, f"the aws_access_key_id in [default] of {source} is not an access key id "
+                                  "(16 or more letters and digits): it looks cut short or mistyped. Copy it again from the IAM console.")
+    if key_id.startswith("ASIA"):
+        raise SqsCredentialsError(CREDENTIALS_SETTING, f"the aws_access_key_id in [default] of {source} is a temporary key, which "
+                                  "expires within hours. Give the SQS user's long-term access key.")
+    if not SECRET_ACCESS_KEY.fullmatch(secret):
+        raise SqsCredentialsError(CREDENTIALS_SETTING, f"the aws_secret_access_key in [default] of {source} is not 40 characters of "
+                                  "letters, digits, / and +: it looks cut short or mistyped. Copy it again from the IAM console.")
 
 
 def _check_config(text: str, source: str) -> None:
@@ -158,6 +176,10 @@ def _check_config(text: str, source: str) -> None:
             f"{source} has no region in [default] or [profile default], and the runner takes the SQS region from it. "
             f"Add `region = <the queues' region>` under [default].",
         )
+    region = parser.get(default_sections[0], "region").strip()
+    if not is_region(region):
+        raise SqsCredentialsError(CONFIG_SETTING, f"{source} sets region to {region[:30]!r}, which is not an AWS region. "
+                                  "Set `region = <the queues' region>`, such as us-west-2.")
     # The runner does not parse sections: it takes the first `region=` line of the file.
     first = _first_region_section(parser)
     if first not in DEFAULT_CONFIG_SECTIONS:

@@ -9,7 +9,10 @@ listed here are refused with a hint to add them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
+
+from botocore.loaders import Loader
 
 Architecture = Literal["x86_64", "arm64"]
 
@@ -101,3 +104,14 @@ def cpu_architecture(name: str) -> Architecture:
     """Architecture of a CPU instance type: Graviton families carry a `g` after the generation (m7g, t4g, c6gd)."""
     family = name.split(".", 1)[0]
     return "arm64" if family == "a1" or (len(family) > 2 and family[1:].lstrip("0123456789").startswith("g")) else "x86_64"
+
+
+@lru_cache(maxsize=1)
+def _ec2_instance_types() -> frozenset[str]:
+    """Every instance type EC2 accepts, from the EC2 API model botocore ships (the `InstanceType` enum), offline."""
+    model = Loader().load_service_model("ec2", "service-2")
+    return frozenset(model["shapes"]["InstanceType"]["enum"])
+
+
+def is_ec2_instance_type(name: str) -> bool:
+    return name in _ec2_instance_types()

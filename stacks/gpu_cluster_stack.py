@@ -10,6 +10,7 @@ from charts.device_plugin import DevicePluginChart
 from charts.external_secrets import eso_helm_values
 from charts.keda import keda_values
 from charts.runner_namespace import RunnerNamespaceChart
+from domain.names import cluster_stack_name
 from settings import Settings
 from stacks.addons.external_secrets import ExternalSecretsOperator, external_secrets_identity
 from stacks.addons.keda import Keda, keda_identity
@@ -34,7 +35,7 @@ QUEUE_VISIBILITY_TIMEOUT = Duration.minutes(15)
 
 
 def stack_name(cluster_name: str) -> str:
-    return f"GpuCluster-{cluster_name}"
+    return cluster_stack_name(cluster_name)
 
 
 def flow_log_group_name(cluster_name: str) -> str:

@@ -12,6 +12,7 @@ from typing import Sequence
 from aws_cdk import Duration, aws_sqs as sqs
 from constructs import Construct
 
+from domain.names import CREATED_QUEUE_NAME_MAX, DEAD_LETTER_PREFIX
 from stacks.nag import skip_checkov
 
 # checkov's CKV_AWS_27 looks only for KmsMasterKeyId and misses SqsManagedSseEnabled, which these queues set.
@@ -19,13 +20,10 @@ SSE_SQS_REASON = ("encrypted at rest with SQS-managed keys (SqsManagedSseEnabled
                   "a customer managed key would make every sender and the runner need KMS permissions, and the AWS "
                   "managed key (alias/aws/sqs) would shut out senders in other accounts")
 
-# A prefix, not a suffix: `sqs_x-dlq` would match the runner's QUEUE_MATCH (^sqs_.*$) and its user's
-# sqs_* permissions, so runners would read their own dead letters. `dlq_sqs_x` stays outside both.
-DEAD_LETTER_PREFIX = "dlq_"
 # SQS's longest retention: time to look at a failed request before it is gone.
 DEAD_LETTER_RETENTION = Duration.days(14)
-# SQS queue names: letters, digits, `-` and `_`, 80 characters at most (the dead-letter suffix included).
-QUEUE_NAME = re.compile(r"[A-Za-z0-9_-]{1,%d}" % (80 - len(DEAD_LETTER_PREFIX)))
+# SQS queue names: letters, digits, `-` and `_`, 80 characters at most (the dead-letter prefix included).
+QUEUE_NAME = re.compile(r"[A-Za-z0-9_-]{1,%d}" % CREATED_QUEUE_NAME_MAX)
 
 
 def dead_letter_queue_name(name: str) -> str:
@@ -75,6 +73,6 @@ def _check(names: Sequence[str], max_receive_count: int) -> None:
     for name in names:
         if not QUEUE_NAME.fullmatch(name):
             raise ValueError(f"queue name {name!r}: use letters, digits, '-' and '_', at most "
-                             f"{80 - len(DEAD_LETTER_PREFIX)} characters (room for {DEAD_LETTER_PREFIX!r})")
+                             f"{CREATED_QUEUE_NAME_MAX} characters (room for {DEAD_LETTER_PREFIX!r})")
     if not 1 <= max_receive_count <= 1000:
         raise ValueError(f"max_receive_count must be from 1 to 1000 (SQS's range), got {max_receive_count}")

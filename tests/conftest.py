@@ -26,7 +26,7 @@ CONFIGURATIONS: dict[str, dict[str, str]] = {
         "adminPrincipalArns": "arn:aws:iam::123456789012:role/PlatformAdmin,arn:aws:iam::123456789012:user/ops",
         "nodegroupName": "gpus",
         "nodeType": "g5.xlarge,g6.xlarge",
-        "nodes": "0",
+        "nodes": "2",  # autoscaling is off: the two runner pods need two GPU nodes up
         "nodesMin": "0",
         "nodesMax": "4",
         "capacityType": "SPOT",
@@ -97,8 +97,8 @@ KUBERNETES_VERSIONS = {name: context.get("kubernetesVersion", "1.36") for name, 
 
 # Fake SQS credentials in a throw-away HOME: every synth reads `~` from there, and the leak test
 # looks for these exact strings in what the synth writes.
-CANARY_KEY_ID = "CANARY-KEY-ID-NOT-REAL-0"
-CANARY_SECRET = "canary-secret-access-key-must-not-leak"
+CANARY_KEY_ID = "CANARYKEYIDNOTREAL00"
+CANARY_SECRET = "canary/secret/access/key/must/not/leak00"
 # Another profile and unrelated lines: the runner never reads them, so no synth may carry them (tests/test_leaks.py).
 UNREAD_CANARIES = ("OTHER-PROFILE-KEY-ID-NOT-REAL", "other-profile-secret-must-not-leak", "unrelated-config-line-must-not-leak")
 CANARY_CREDENTIALS = (f"[default]\naws_access_key_id = {CANARY_KEY_ID}\naws_secret_access_key = {CANARY_SECRET}\n\n"

@@ -32,7 +32,7 @@ def test_bad_setting_one_line_exit_2_nothing_written(tmp_path, capsys, context, 
 
 def test_bad_environment_value_names_the_setting(tmp_path, capsys):
     assert app.main(context={}, outdir=str(tmp_path / "o"), environ={"CDK_DEFAULT_ACCOUNT": "12345"}) == 2
-    assert capsys.readouterr().err.startswith("error: account: '12345' is not an AWS account id.")
+    assert capsys.readouterr().err.startswith("error: account: from $CDK_DEFAULT_ACCOUNT: '12345' is not an AWS account id.")
 
 
 def test_app_py_run_as_the_cdk_cli_runs_it(tmp_path):
@@ -52,6 +52,7 @@ def test_synth_says_what_it_skipped_and_warns_of_file_mode(tmp_path, capsys, can
     assert app.main(context=context, outdir=str(tmp_path / "out"), environ={"HOME": str(canary_home)},
                     manifests_dir=str(tmp_path / "dist")) == 0
     assert capsys.readouterr().err.splitlines() == [
+        "note: target: account unset (an environment-agnostic template), region us-west-2 (default)",
         "note: no NVIDIA device plugin DaemonSet: BOTTLEROCKET_ARM_64_NVIDIA nodes run their own",
         "warning: sqsCredentials=file stores your SQS access keys in plaintext in the CloudFormation template, in cdk.out and "
         "in the kubectl handler's logs; use sqsCredentials=secretsmanager beyond a trial",

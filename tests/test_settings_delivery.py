@@ -54,7 +54,7 @@ BAD_INPUT = [
                                                "to scale. Raise nodesMax above nodesMin."),
     ({"systemNodes": "0"}, "error: autoscaling: needs system nodes: the autoscaler must not run on the GPU nodes it removes. "
                            "Set systemNodes=1 or more, or autoscaling=false."),
-    ({"queueLengthPerRunner": "0"}, "error: queueLengthPerRunner: 0 would ask for a runner per nothing. Give 1 or more messages per runner."),
+    ({"queueLengthPerRunner": "0"}, "error: queueLengthPerRunner: 0 is below 1: KEDA would ask for a runner per nothing. Give 1 or more."),
     ({"sqsCredentials": "managed", "queueMatch": ".*"}, "error: sqsCredentials: managed needs a fixed start in queueMatch (.*) to limit "
                                                         "the runner's SQS access to those queues. Start queueMatch with one, like ^sqs_."),
     ({"pipeline": "true"}, "error: pipelineRepository: is required with pipeline=true. Set it in cdk.json's context, "

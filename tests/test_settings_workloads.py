@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from settings import SettingError, load_settings
-from tests.conftest import CANARY_SECRET, write_canary_home
+from tests.conftest import CANARY_CREDENTIALS, CANARY_SECRET, write_canary_home
 
 
 def error_of(context: dict, home: Path | None = None) -> str:
@@ -61,7 +61,7 @@ def _file_mode_error(tmp_path: Path, credentials: str | None, config: str | None
     ("", "[default]\nregion = us-west-2\n", "error: sqsCredentialsFile: "),
     ("[other]\naws_access_key_id = A\naws_secret_access_key = B\n", "[default]\nregion = us-west-2\n", "error: sqsCredentialsFile: "),
     ("[default]\naws_access_key_id = A\n", "[default]\nregion = us-west-2\n", "error: sqsCredentialsFile: "),
-    ("[default]\naws_access_key_id = A\naws_secret_access_key = B\n", "[default]\noutput = json\n", "error: sqsConfigFile: "),
+    (CANARY_CREDENTIALS, "[default]\noutput = json\n", "error: sqsConfigFile: "),
 ], ids=["missing", "empty", "no-default", "no-secret-key", "no-region"])
 def test_file_mode_bad_files_name_the_setting(tmp_path, credentials, config, starts):
     line = _file_mode_error(tmp_path, credentials, config)
@@ -102,21 +102,21 @@ BAD_INPUT = [
      "error: runnerImage: 'localhost:5000/runner' has no tag. Pin a release, such as quay.io/leafai/studio-go-runner:0.14.2."),
     ({"runnerReplicas": "-1"}, "error: runnerReplicas: -1 is negative. Give 0 or more."),
     ({"runnerGpus": "0"}, "error: runnerGpus: 0 GPUs leaves the runner nothing to run on. Give 1 or more."),
-    ({"queueMatch": "("}, "error: queueMatch: '(' is not a regular expression (missing ), unterminated subpattern at position 0). "
-                          "Give one such as ^sqs_.*$."),
+    ({"queueMatch": "("}, "error: queueMatch: '(' is not an RE2 regular expression, as the runner's Go regexp needs "
+                          "(missing ): (). Give one such as ^sqs_.*$."),
     ({"runnerScratchSize": "100Gi"}, "error: runnerScratchSize: 100Gi is not below nodeVolumeSize (100 GiB), which also holds the AMI "
                                      "and images. Give at most 50Gi, or raise nodeVolumeSize."),
     ({"cacheSize": "60Gib"}, "error: cacheSize: 60Gib does not fit in runnerScratchSize (50Gi), where the cache lives. "
                              "Lower cacheSize or raise runnerScratchSize."),
     ({"cacheSize": "100Mib"}, "error: cacheSize: 100Mib is below the runner's 1 GB minimum. Give 1Gib or more."),
     ({"cacheSize": "10 gigs"}, "error: cacheSize: '10 gigs' is not a cache size. Write it like 10Gib."),
-    ({"devicePluginVersion": "latest"}, "error: devicePluginVersion: 'latest' is not a release tag. Pin a release such as v0.20.0."),
+    ({"devicePluginVersion": "latest"}, "error: devicePluginVersion: 'latest' is not a release tag. Write it like v0.20.0."),
     ({"namespace": "Bad_NS"}, "error: namespace: 'Bad_NS' is not a Kubernetes namespace name. Use lower-case letters, digits and '-', "
                               "at most 63, starting and ending with a letter or digit."),
     ({"namespace": "kube-system"}, "error: namespace: kube-system belongs to Kubernetes itself. Use studioml (the default) or a "
                                    "namespace of your own."),
     ({"sqsCredentials": "vault"}, "error: sqsCredentials: 'vault' is not a credentials mode. Use one of secretsmanager, file, none, managed."),
-    ({"sqsSecretName": "has space"}, "error: sqsSecretName: 'has space' is not a Secrets Manager secret name. Use letters, digits and /_+=.@-."),
+    ({"sqsSecretName": "has space"}, "error: sqsSecretName: 'has space' is not a Secrets Manager secret name. Use 1 to 512 letters, digits and /_+=.@-."),
     ({"ecrCredentialRefresh": "sometimes"}, "error: ecrCredentialRefresh: 'sometimes' is not one of auto, true, false. Use auto unless you know better."),
     ({"ecrCredentialRefresh": "true"}, "error: ecrCredentialRefresh: is true but runnerImage quay.io/leafai/studio-go-runner:0.14.2 is not "
                                        "a private ECR image. Set it to auto or false."),

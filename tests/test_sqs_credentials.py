@@ -5,10 +5,11 @@ from pathlib import Path
 
 import pytest
 
+from domain import small_files
 from domain.credential_files import SqsCredentialsError, read_sqs_credential_files, validate_sqs_credential_texts
 
 # Canary values: fake, and easy to spot if a message ever quotes them.
-KEY_ID = "CANARY-KEY-ID-NOT-REAL-2"
+KEY_ID = "CANARYKEYIDNOTREAL02"
 SECRET_KEY = "canary/SecretAccessKey+doNotPrint0000000"
 CANARIES = (KEY_ID, SECRET_KEY)
 
@@ -92,10 +93,10 @@ def test_directory_instead_of_file(tmp_path: Path) -> None:
 def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     credentials, config = write(tmp_path)
 
-    def denied(self: Path, *args: object, **kwargs: object) -> str:
+    def denied(*args: object, **kwargs: object) -> int:
         raise PermissionError(13, "Permission denied")  # chmod 0 does not stop root, who runs CI
 
-    monkeypatch.setattr(Path, "read_text", denied)
+    monkeypatch.setattr(small_files.os, "open", denied)
     with pytest.raises(SqsCredentialsError) as caught:
         read_sqs_credential_files(credentials, config)
     assert caught.value.message == (

@@ -15,7 +15,7 @@ SECRET_NAME = "studioml-runner/aws-sqs"
 ARN = f"arn:aws:secretsmanager:{REGION}:123456789012:secret:{SECRET_NAME}-AbCdEf"
 VERSION_ID = "0f6c2b3e-9d7a-4c1e-8b5f-2a9d4e6f8a10"
 SECRET_KEY_CANARY = "canarySecretAccessKeyDoNotPrint000000000"
-CREDENTIALS = f"[default]\naws_access_key_id = CANARY-KEY-ID-NOT-REAL-1\naws_secret_access_key = {SECRET_KEY_CANARY}\n"
+CREDENTIALS = f"[default]\naws_access_key_id = CANARYKEYIDNOTREAL01\naws_secret_access_key = {SECRET_KEY_CANARY}\n"
 CONFIG = "[default]\nregion = us-east-1\n"
 EXPECTED_VALUE = json.dumps({"credentials": CREDENTIALS, "config": CONFIG})
 

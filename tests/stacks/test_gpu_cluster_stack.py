@@ -106,7 +106,7 @@ def test_gpu_nodegroup_defaults_follow_the_runbook(default):
 def test_gpu_nodegroup_custom_settings(custom):
     gpu = _nodegroup(custom, "gpus")
     assert gpu["InstanceTypes"] == ["g5.xlarge", "g6.xlarge"]
-    assert gpu["ScalingConfig"] == {"DesiredSize": 0, "MinSize": 0, "MaxSize": 4}
+    assert gpu["ScalingConfig"] == {"DesiredSize": 2, "MinSize": 0, "MaxSize": 4}
     assert gpu["CapacityType"] == "SPOT"
     assert "Taints" not in gpu  # no system nodes: GPU nodes must run system pods too
 

@@ -15,7 +15,7 @@ from stacks.managed_runner_credentials import ManagedRunnerCredentials
 ENV = cdk.Environment(account="123456789012", region="us-west-2")
 SECRET_NAME = "studioml-runner/aws-sqs"
 # Stand-ins for what CloudFormation puts in the secret at deploy time (AWS's documentation example key).
-KEY_ID = "EXAMPLE-KEY-ID-NOT-REAL"
+KEY_ID = "EXAMPLEKEYIDNOTREAL0"
 SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 
 

@@ -1,0 +1,26 @@
+"""Every setting of the app, one flat set for users, checked by concern: each value has a type, each group its checks.
+
+Values come from CDK context (`-c key=value` or `cdk.json`), else the environment variable named in
+ENV_FALLBACKS, else the default. Everything past this package receives typed values.
+A bad value raises SettingError, which the app prints as one line:
+`error: <setting>: <what is wrong>. <what to do>.`
+
+    types.py        reusable value types (Region, Cidr lists, IAM ARNs, names, pinned images, RE2 patterns)
+    cluster.py      the cluster and its network        nodes.py       GPU and system nodegroups, GPU checks
+    runner.py       the runner and its fit on a node   credentials.py SQS keys and ECR pulls
+    scaling.py      autoscaling and the queues         delivery.py    CDK Pipelines
+    model.py        the flat Settings                  load.py        context, environment, defaults
+"""
+from settings.cluster import SUPPORTED_KUBERNETES_VERSIONS
+from settings.delivery import PipelineTarget
+from settings.errors import SettingError
+from settings.load import ENV_FALLBACKS, SETTING_NAMES, load_settings, target_line
+from settings.model import Settings
+from settings.nodes import NVIDIA_AMI_TYPES, SshPublicKey
+from settings.notes import user_notes
+from settings.table import settings_table
+from domain.images import DEFAULT_RUNNER_IMAGE, UPSTREAM_RUNNER_REPOSITORY
+
+__all__ = ["DEFAULT_RUNNER_IMAGE", "ENV_FALLBACKS", "NVIDIA_AMI_TYPES", "SETTING_NAMES", "SUPPORTED_KUBERNETES_VERSIONS", "PipelineTarget",
+           "SettingError", "Settings", "SshPublicKey", "UPSTREAM_RUNNER_REPOSITORY", "load_settings", "settings_table", "target_line",
+           "user_notes"]

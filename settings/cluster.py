@@ -1,0 +1,74 @@
+"""The cluster and its network: name, where it lives, Kubernetes version, NAT, who reaches the API and who administers it."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, model_validator
+
+from domain import names
+from domain.component_versions import KUBERNETES_VERSIONS, first_unsupported
+from domain.regions import partition_of
+from settings.errors import SettingError
+from settings.fields import SettingsBase, setting
+from settings.types import AccountId, ClusterName, Count, IamPrincipalArns, PublicCidrs, Region, Text, at_least, at_most, \
+    iam_principal_partition
+
+SUPPORTED_KUBERNETES_VERSIONS = KUBERNETES_VERSIONS
+
+NatGateways = Annotated[Count, at_least(1, "nodes in private subnets need a NAT gateway"), at_most(2, "as the VPC spans 2 zones")]
+
+
+def _supported(value: str) -> str:
+    if value not in SUPPORTED_KUBERNETES_VERSIONS:
+        raise ValueError(f"{value[:20]} is not supported. Use one of {', '.join(SUPPORTED_KUBERNETES_VERSIONS)}")
+    return value
+
+
+KubernetesVersion = Annotated[Text, AfterValidator(_supported)]
+
+
+class ClusterSettings(SettingsBase):
+    cluster_name: ClusterName = setting("test-eks", meaning="EKS cluster name", runbook="`--name`",
+                                        default_text="`$AWS_CLUSTER_NAME`, else `test-eks`")
+    region: Region = setting("us-west-2", meaning="AWS region", runbook="`--region`",
+                             default_text="`$AWS_DEFAULT_REGION`, else `$CDK_DEFAULT_REGION` (the CDK CLI always sets it: "
+                                          "your profile's region, else `us-east-1`), else `us-west-2`")
+    account: AccountId | None = setting(None, meaning="AWS account id (12 digits); unset = environment-agnostic template",
+                                        default_text="`$CDK_DEFAULT_ACCOUNT`, else unset")
+    kubernetes_version: KubernetesVersion = setting(
+        "1.36", meaning=f"Kubernetes version: {', '.join(SUPPORTED_KUBERNETES_VERSIONS)}; the kubectl layer always matches it, "
+        "and every add-on installed must support it (`domain/component_versions.py`)",
+        runbook="`--version`")
+    nat_gateways: NatGateways = setting(1, meaning="NAT gateways of the new VPC (1 or 2; nodes live in private subnets)",
+                                        runbook="eksctl's VPC")
+    endpoint_public_cidrs: PublicCidrs = setting(["0.0.0.0/0"], meaning="who may reach the public API endpoint (comma list of CIDRs)",
+                                                 runbook="eksctl default `publicAccess=true`")
+    admin_principal_arns: IamPrincipalArns = setting([], meaning="IAM roles/users given cluster admin through EKS access entries "
+                                                     "(comma list)", runbook="`kops get secrets` / kubeconfig hand-over",
+                                                     default_text="unset")
+
+    @model_validator(mode="after")
+    def _components_support_the_version(self) -> "ClusterSettings":
+        """Every component this configuration installs must list kubernetesVersion (domain/component_versions.py)."""
+        component = first_unsupported(self.kubernetes_version, keda=getattr(self, "queue_autoscaling"),
+                                      cluster_autoscaler=getattr(self, "autoscaling_enabled"),
+                                      external_secrets=getattr(self, "sqs_credentials") in ("secretsmanager", "managed"),
+                                      device_plugin=getattr(self, "device_plugin_needed"))
+        if component is not None:
+            without = {"KEDA": "leave queues unset", "External Secrets": "set sqsCredentials=file or none"}.get(component.name)
+            raise SettingError("kubernetesVersion", f"{self.kubernetes_version} is not among the Kubernetes versions {component.name} "
+                               f"{component.version} supports ({component.minors_text}). Use kubernetesVersion="
+                               f"{component.kubernetes_minors[-1]}" + (f", or {without}" if without else ""))
+        return self
+
+    def check_principals_in(self, region: str) -> None:
+        """Admin principals must live in the partition of a region the cluster is deployed to."""
+        partition = partition_of(region)
+        for arn in self.admin_principal_arns:
+            if iam_principal_partition(arn) != partition:
+                raise SettingError("adminPrincipalArns", f"{arn} is in partition {iam_principal_partition(arn)}, but region {region} "
+                                   f"is in {partition}. Give principals of partition {partition}")
+
+    @property
+    def stack_name(self) -> str:
+        return names.cluster_stack_name(self.cluster_name)

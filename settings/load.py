@@ -1,0 +1,114 @@
+"""Reading settings: CDK context first, then the environment variables named in ENV_FALLBACKS, then defaults.
+
+Context values given with `-c` arrive as strings; the types coerce them. Any key that is a setting up to
+case and separators (`NodeType`, `node_type`, `node-type`) is refused with the setting it meant, so a
+misspelt setting is never silently replaced by its default.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any, Mapping
+
+from pydantic import ValidationError
+from pydantic.alias_generators import to_camel
+
+from settings.errors import SettingError
+from settings.model import Settings
+
+SETTING_NAMES: tuple[str, ...] = tuple(to_camel(name) for name in Settings.model_fields)
+
+# Settings fall back to these environment variables, in order, before their default.
+# The CDK CLI always sets CDK_DEFAULT_REGION (the profile's region, else us-east-1) and, with credentials, CDK_DEFAULT_ACCOUNT.
+ENV_FALLBACKS: dict[str, tuple[str, ...]] = {
+    "clusterName": ("AWS_CLUSTER_NAME",),
+    "region": ("AWS_DEFAULT_REGION", "CDK_DEFAULT_REGION"),
+    "account": ("CDK_DEFAULT_ACCOUNT",),
+}
+CONTEXT = "context"
+
+
+def _folded(key: str) -> str:
+    return re.sub(r"[\s_.-]", "", key).lower()
+
+
+_BY_FOLDED = {_folded(name): name for name in SETTING_NAMES}
+
+
+def is_cdk_key(key: str) -> bool:
+    """CDK's own context keys (feature flags, lookups, `aws:cdk:...`) carry ':' or '/' or '@'."""
+    return any(mark in key for mark in ":/@")
+
+
+def unknown_setting(key: str) -> SettingError | None:
+    """The error for a context key that looks like a setting but is not one; None for settings and CDK's own keys."""
+    if key in SETTING_NAMES or is_cdk_key(key):
+        return None
+    meant = _BY_FOLDED.get(_folded(key))
+    if meant is not None:
+        return SettingError(key, f"unknown setting; did you mean {meant}? Settings are spelt in camelCase")
+    close = difflib.get_close_matches(_folded(key), list(_BY_FOLDED), n=1, cutoff=0.8)
+    if close:
+        return SettingError(key, f"unknown setting; did you mean {_BY_FOLDED[close[0]]}?")
+    if re.fullmatch(r"[a-z][A-Za-z0-9]*", key):  # camelCase like ours, yet not ours
+        return SettingError(key, "unknown setting; see the settings table in README.md")
+    return None  # another tool's key (`cli-telemetry`, ...), far from any setting
+
+
+def load_settings(context: Mapping[str, Any], environ: Mapping[str, str]) -> Settings:
+    """Settings from CDK context, then environment fallbacks, then defaults; SettingError on the first bad value."""
+    for key in context:
+        error = unknown_setting(str(key))
+        if error is not None:
+            raise error
+    raw: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for name in SETTING_NAMES:
+        if context.get(name) is not None:
+            raw[name], sources[name] = context[name], CONTEXT
+            continue
+        for variable in ENV_FALLBACKS.get(name, ()):
+            if environ.get(variable):
+                raw[name], sources[name] = environ[variable], f"${variable}"
+                break
+    try:
+        settings = Settings.model_validate(raw, context={"home": environ.get("HOME")})
+    except ValidationError as err:
+        raise _with_source(_first_error(err), sources) from None
+    except SettingError as err:
+        raise _with_source(err, sources) from None
+    object.__setattr__(settings, "_sources", sources)
+    return settings
+
+
+def _first_error(err: ValidationError) -> SettingError:
+    first = err.errors(include_url=False)[0]
+    cause = first.get("ctx", {}).get("error")
+    if isinstance(cause, SettingError):
+        return cause
+    setting = str(first["loc"][0]) if first["loc"] else "settings"
+    message = str(cause) if cause is not None else first["msg"]
+    return SettingError(setting, message)
+
+
+def _with_source(error: SettingError, sources: Mapping[str, str]) -> SettingError:
+    """A bad value from the environment says which variable gave it: the user never typed it as a setting."""
+    source = sources.get(error.setting, CONTEXT)
+    return error if source == CONTEXT else SettingError(error.setting, f"from {source}: {error.message}")
+
+
+def target_line(settings: Settings) -> str:
+    """One line naming where the synth deploys and where each of account and region came from."""
+    def origin(name: str) -> str:
+        source = settings.sources.get(name)
+        if source is None:
+            return "default"
+        if source == "$CDK_DEFAULT_REGION":
+            return "$CDK_DEFAULT_REGION, set by the CDK CLI from your AWS profile, else us-east-1"
+        return "-c or cdk.json" if source == CONTEXT else source
+    account = (f"account {settings.account} ({origin('account')})" if settings.account
+               else "account unset (an environment-agnostic template)")
+    line = f"note: target: {account}, region {settings.region} ({origin('region')})"
+    if settings.pipeline:
+        line += "; the pipeline deploys to " + ", ".join(f"{t.name}={t.account or 'its account'}/{t.region}" for t in settings.targets)
+    return line

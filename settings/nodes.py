@@ -1,0 +1,241 @@
+"""The GPU nodegroup, the system nodegroup and the GPU checks: instance types, counts, AMI, disk, SSH."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AfterValidator, PrivateAttr, ValidationInfo, model_validator
+
+from domain import names
+from domain.component_versions import DEVICE_PLUGIN
+from domain.images import UPSTREAM_RUNNER_REPOSITORY
+from domain.instance_types import GpuInstanceType, InstanceTypeError, cpu_architecture, gpu_instance_type
+from domain.small_files import FileProblem, read_small_text_file
+from settings.errors import SettingError
+from settings.fields import SettingsBase, setting
+from settings.types import (CommaList, Count, Flag, InstanceType, NodegroupName, ReleaseTag, SshCidrs, Text, Unique, at_least, at_most,
+                            one_of, quoted)
+
+NVIDIA_AMI_TYPES = {
+    "AL2023_x86_64_NVIDIA": "x86_64",
+    "AL2023_ARM_64_NVIDIA": "arm64",
+    "BOTTLEROCKET_x86_64_NVIDIA": "x86_64",
+    "BOTTLEROCKET_ARM_64_NVIDIA": "arm64",
+}
+END_OF_LIFE_AMI_TYPES = {"AL2_x86_64_GPU", "AL2_x86_64", "AL2_ARM_64"}
+
+MIN_NODE_VOLUME_GIB = 50
+MAX_NODE_VOLUME_GIB = 16384  # a gp3 volume holds at most 16 TiB (EBS volume types)
+MAX_NODES = 450  # EKS service quota "Nodes per managed node group" (default)
+
+NodeCount = Annotated[Count, at_most(MAX_NODES, f"the EKS quota of nodes per managed nodegroup")]
+VolumeSize = Annotated[Count, AfterValidator(lambda v: _volume_size(v)), at_most(MAX_NODE_VOLUME_GIB, "the largest gp3 volume (16 TiB)")]
+
+
+def _volume_size(value: int) -> int:
+    if value < MIN_NODE_VOLUME_GIB:
+        raise ValueError(f"{value} GiB is too small for the NVIDIA AMI plus CUDA images. Give at least {MIN_NODE_VOLUME_GIB}")
+    return value
+
+
+def _nodes_max(value: int) -> int:
+    if value == 0:
+        raise ValueError("0 leaves no room for any GPU node. Give 1 or more")
+    return value
+
+
+def _gpu_types(value: list[str]) -> list[str]:
+    if not value:
+        raise ValueError("no instance type is given. Give a GPU instance type such as g4dn.xlarge")
+    for name in value:
+        try:
+            gpu_instance_type(name)
+        except InstanceTypeError as err:
+            raise ValueError(str(err)) from None
+    if len({gpu_instance_type(name).architecture for name in value}) > 1:
+        raise ValueError(f"{','.join(value)} mixes x86_64 and arm64 types. One nodegroup runs one AMI: list types of one architecture")
+    return value
+
+
+def _gpu_ami_type(value: str) -> str:
+    if value in END_OF_LIFE_AMI_TYPES:
+        raise ValueError(f"{value} is end of life (AL2 AMIs lost support on 2025-11-26). Use AL2023_x86_64_NVIDIA "
+                         "or another of " + ", ".join(NVIDIA_AMI_TYPES))
+    if value not in NVIDIA_AMI_TYPES:
+        raise ValueError(f"{quoted(value)} is not an NVIDIA AMI type. Use one of {', '.join(NVIDIA_AMI_TYPES)}")
+    return value
+
+
+def _capacity_type(value: str) -> str:
+    if value.upper() not in ("ON_DEMAND", "SPOT"):
+        raise ValueError(f"{quoted(value)} is not a capacity type. Use ON_DEMAND or SPOT")
+    return value.upper()
+
+
+GpuInstanceTypes = Annotated[CommaList, Unique, AfterValidator(_gpu_types)]
+
+
+@dataclass(frozen=True)
+class SshPublicKey:
+    path: Path
+    material: str
+
+
+class NodeSettings(SettingsBase):
+    # --- the GPU nodegroup ----------------------------------------------------------------
+    nodegroup_name: NodegroupName | None = setting(None, meaning="GPU managed nodegroup name", runbook="`--nodegroup-name`",
+                                                   default_text="the cluster name")
+    node_type: GpuInstanceTypes = setting(["g4dn.xlarge"], meaning="GPU instance type; a comma list is allowed (one architecture)",
+                                          runbook="`--node-type p2.xlarge`")
+    nodes: NodeCount = setting(1, meaning="desired GPU nodes", runbook="`--nodes`")
+    nodes_min: NodeCount = setting(1, meaning="minimum GPU nodes", runbook="`--nodes-min`")
+    nodes_max: Annotated[NodeCount, AfterValidator(_nodes_max)] = setting(3, meaning="maximum GPU nodes", runbook="`--nodes-max`")
+    capacity_type: Annotated[Text, AfterValidator(_capacity_type)] = setting("ON_DEMAND", meaning="`ON_DEMAND` or `SPOT`",
+                                                                             runbook="eksctl default on-demand")
+    gpu_ami_type: Annotated[Text, AfterValidator(_gpu_ami_type)] = setting(
+        "AL2023_x86_64_NVIDIA", meaning="NVIDIA AMI type: " + ", ".join(f"`{t}`" for t in NVIDIA_AMI_TYPES),
+        runbook="marketplace GPU AMI subscription")
+    node_volume_size: VolumeSize = setting(100, meaning=f"GiB of disk per GPU node (at least {MIN_NODE_VOLUME_GIB})",
+                                           runbook="eksctl default volume")
+    ssh_public_key: Text | None = setting(None, meaning="path to an OpenSSH public key (RSA or ED25519) for the GPU nodes",
+                                          runbook="`--ssh-access --ssh-public-key`")
+    ssh_allowed_cidrs: SshCidrs = setting([], meaning="required with `sshPublicKey`: who may reach port 22 (comma list of CIDRs)",
+                                          runbook="eksctl opened 22 to all", default_text="unset")
+
+    # --- the system nodegroup -------------------------------------------------------------
+    system_nodes: NodeCount = setting(2, meaning="CPU nodes for system pods; `0` = none, and then GPU nodes are not tainted",
+                                      runbook="(none: system pods ran on the GPU node)")
+    system_node_type: InstanceType = setting("t3.large", meaning="instance type of the system nodes", runbook="")
+
+    # --- GPU checks -----------------------------------------------------------------------
+    device_plugin_version: ReleaseTag = setting(DEVICE_PLUGIN.version, meaning="NVIDIA device plugin release (not used on Bottlerocket, "
+                                                "which ships its own)", runbook="`kubectl create -f nvidia-device-plugin.yml` (1.0.0-beta4)")
+    gpu_smoke_test: Flag = setting(True, meaning="a Job that runs `nvidia-smi` on a GPU node after each deploy",
+                                   runbook="\"GPU Testing\" by hand")
+    gpu_test_pods: Flag = setting(False, meaning="also create the runbook's `tf-gpu` and `nvidia-smi` pods (each with a deadline)",
+                                  runbook="the `tf-gpu` and `nvidia-smi` pods")
+    verify_gpu_on_deploy: Flag = setting(False, meaning="the deploy waits for the smoke test and fails if it never succeeds",
+                                         runbook="`kubectl exec -it tf-gpu nvidia-smi`")
+
+    _ssh_key: SshPublicKey | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _node_checks(self) -> "NodeSettings":
+        if self.nodes_min > self.nodes_max:
+            raise SettingError("nodesMin", f"{self.nodes_min} is above nodesMax ({self.nodes_max}). Lower nodesMin or raise nodesMax")
+        if not self.nodes_min <= self.nodes <= self.nodes_max:
+            raise SettingError("nodes", f"{self.nodes} is outside nodesMin..nodesMax ({self.nodes_min}..{self.nodes_max}). "
+                               "Give a count in that range")
+        ami_architecture = NVIDIA_AMI_TYPES[self.gpu_ami_type]
+        wrong = [name for name in self.node_type if gpu_instance_type(name).architecture != ami_architecture]
+        if wrong:
+            other = next(t for t, arch in NVIDIA_AMI_TYPES.items()
+                         if arch != ami_architecture and t.split("_")[0] == self.gpu_ami_type.split("_")[0])
+            raise SettingError("nodeType", f"{wrong[0]} is {gpu_instance_type(wrong[0]).architecture} but gpuAmiType "
+                               f"{self.gpu_ami_type} is {ami_architecture}. Set gpuAmiType={other} or pick {ami_architecture} node types")
+        if self.ssh_public_key is not None and not self.ssh_allowed_cidrs:
+            raise SettingError("sshAllowedCidrs", "is required with sshPublicKey. List who may reach port 22, like 203.0.113.0/24")
+        if self.ssh_public_key is not None and self.gpu_ami_type.startswith("BOTTLEROCKET"):
+            raise SettingError("sshPublicKey", f"{self.gpu_ami_type} nodes run no SSH server. Reach them with Session Manager "
+                               "(every node has SSM access), or choose an AL2023 gpuAmiType")
+        if self.ssh_allowed_cidrs and self.ssh_public_key is None:
+            raise SettingError("sshAllowedCidrs", "is set but sshPublicKey is not. Set sshPublicKey too, or drop sshAllowedCidrs")
+        runner_image: str = getattr(self, "runner_image")
+        if self.gpu_architecture == "arm64" and getattr(self, "runner_repository") == UPSTREAM_RUNNER_REPOSITORY:
+            raise SettingError("nodeType", f"{self.node_type[0]} is arm64, but {runner_image} holds only x86_64 runner "
+                               "binaries. Pick x86_64 node types, or build an arm64 runner image and set runnerImage")
+        if self.verify_gpu_on_deploy and not self.gpu_smoke_test:
+            raise SettingError("verifyGpuOnDeploy", "waits for the smoke test, but gpuSmokeTest is false. Set gpuSmokeTest=true too")
+        self._check_nodegroup_names()
+        return self
+
+    def _check_nodegroup_names(self) -> None:
+        """Nodegroup names are at most 63 characters: the GPU one defaults to the cluster name, the system one adds `-system`."""
+        cluster_name: str = getattr(self, "cluster_name")
+        if self.nodegroup_name is None and len(cluster_name) > names.NODEGROUP_NAME_MAX:
+            raise SettingError("clusterName", f"{cluster_name[:20]}... is {len(cluster_name)} characters, and the GPU nodegroup takes "
+                               f"its name, which EKS limits to {names.NODEGROUP_NAME_MAX}. Shorten it or set nodegroupName")
+        system = names.system_nodegroup_name(cluster_name)
+        if self.system_nodes > 0 and len(system) > names.NODEGROUP_NAME_MAX:
+            longest = names.NODEGROUP_NAME_MAX - len(names.SYSTEM_NODEGROUP_SUFFIX)
+            raise SettingError("clusterName", f"{cluster_name[:20]}... is {len(cluster_name)} characters, so the system nodegroup "
+                               f"{names.SYSTEM_NODEGROUP_SUFFIX[1:]} name is over EKS's {names.NODEGROUP_NAME_MAX}. "
+                               f"Use at most {longest} characters")
+        if self.system_nodes > 0 and self.gpu_nodegroup_name == system:
+            raise SettingError("nodegroupName", f"{system} is the system nodegroup's name. Give the GPU nodegroup another")
+
+    @model_validator(mode="after")
+    def _read_ssh_key(self, info: ValidationInfo) -> "NodeSettings":
+        """Reads the key now, so a bad one stops the app before anything is synthesized."""
+        if self.ssh_public_key is not None:
+            home = Path((info.context or {}).get("home") or Path.home())
+            object.__setattr__(self, "_ssh_key", _read_ssh_public_key(expand_home(self.ssh_public_key, home)))
+        return self
+
+    # --- derived values -------------------------------------------------------------------
+    @property
+    def gpu_nodegroup_name(self) -> str:
+        return self.nodegroup_name or getattr(self, "cluster_name")
+
+    @property
+    def system_nodegroup_name(self) -> str:
+        return names.system_nodegroup_name(getattr(self, "cluster_name"))
+
+    @property
+    def gpu_instance_types(self) -> list[GpuInstanceType]:
+        return [gpu_instance_type(name) for name in self.node_type]
+
+    @property
+    def gpu_architecture(self) -> str:
+        return NVIDIA_AMI_TYPES[self.gpu_ami_type]
+
+    @property
+    def taint_gpu_nodes(self) -> bool:
+        """GPU nodes are tainted only when system nodes exist to run everything else."""
+        return self.system_nodes > 0
+
+    @property
+    def system_architecture(self) -> str:
+        return cpu_architecture(self.system_node_type)
+
+    @property
+    def ssh_key(self) -> SshPublicKey | None:
+        return self._ssh_key
+
+    @property
+    def device_plugin_needed(self) -> bool:
+        """Bottlerocket NVIDIA AMIs run their own device plugin; AL2023 ones do not."""
+        return not self.gpu_ami_type.startswith("BOTTLEROCKET")
+
+    @property
+    def gpu_accelerator(self) -> str:
+        """Value of the k8s.amazonaws.com/accelerator label: the GPU model when every nodeType shares it."""
+        models = {node.gpu_model for node in self.gpu_instance_types}
+        return models.pop().lower().replace(" ", "-") if len(models) == 1 else "nvidia"
+
+    @property
+    def gpus_per_node(self) -> int:
+        """GPUs of the smallest listed type: what the autoscaler may count on for any new node."""
+        return min(node.gpus for node in self.gpu_instance_types)
+
+
+def expand_home(path_text: str, home: Path) -> Path:
+    """`~` is the HOME the app was given, so tests and CI never read the real one."""
+    return home / path_text[2:] if path_text == "~" or path_text.startswith("~/") else Path(path_text)
+
+
+def _read_ssh_public_key(path: Path) -> SshPublicKey:
+    try:
+        material = read_small_text_file(path, what="an OpenSSH public key, such as ~/.ssh/id_ed25519.pub").strip()
+    except FileProblem as err:
+        raise SettingError("sshPublicKey", str(err)) from None
+    if "PRIVATE KEY" in material:
+        raise SettingError("sshPublicKey", f"{path} is a private key, which must never leave your machine. Give the .pub file beside it")
+    # One line: the key type, its base64 body (the full length of an RSA or ED25519 key), an optional comment.
+    if not re.fullmatch(r"(ssh-rsa AAAAB3NzaC1yc2E[A-Za-z0-9+/]{300,}={0,2}|ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI[A-Za-z0-9+/]{43}=?)"
+                        r"( [^\n]*)?", material, re.ASCII):
+        raise SettingError("sshPublicKey", f"{path} is not an OpenSSH RSA or ED25519 public key (EC2 imports only those). "
+                           "Give a file that starts with ssh-ed25519 or ssh-rsa")
+    return SshPublicKey(path=path, material=material)

@@ -1,0 +1,22 @@
+"""What the synth tells the user about the settings, one line each on stderr."""
+from __future__ import annotations
+
+from settings.model import Settings
+
+
+def user_notes(settings: Settings) -> list[str]:
+    """What the synth tells the user about choices the settings made for them, one line each (printed to stderr)."""
+    notes = []
+    if not settings.device_plugin_needed:
+        notes.append(f"note: no NVIDIA device plugin DaemonSet: {settings.gpu_ami_type} nodes run their own")
+    if settings.sqs_credentials == "file":
+        notes.append("warning: sqsCredentials=file stores your SQS access keys in plaintext in the CloudFormation template, "
+                     "in cdk.out and in the kubectl handler's logs; use sqsCredentials=secretsmanager beyond a trial")
+    if settings.autoscaling_enabled and settings.nodes_min == 0 and not settings.queues and settings.runner_replicas > 0:
+        notes.append(f"note: nodesMin=0 but {settings.runner_replicas} runner pod(s) always want a GPU, so GPU nodes never "
+                     "reach zero; list queues= so KEDA can scale the runner to zero")
+    if settings.queue_autoscaling:
+        minimum, maximum = settings.runner_replica_bounds
+        notes.append(f"note: runnerReplicas ({settings.runner_replicas}) is not applied: KEDA sets the runner's replicas "
+                     f"from the queues ({minimum} to {maximum})")
+    return notes

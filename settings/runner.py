@@ -1,0 +1,146 @@
+"""The runner: namespace, image, pods and their size, the queues it serves, its cache; and that it fits a node."""
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, model_validator
+
+from domain.images import repository_of
+from domain.quantities import GIB, QuantityError, cpu_cores, gib, memory_bytes, runner_cache_bytes
+from domain.runner_sizing import RunnerLimits, SizingError, runner_limits
+from settings.errors import SettingError
+from settings.fields import SettingsBase, setting
+from settings.types import DEFAULT_RUNNER_IMAGE, Count, Flag, GoRegexp, Namespace, PinnedImage, Text, at_least, quoted
+
+# What a GPU node keeps for itself (kubelet, container runtime, VPC CNI, kube-proxy, device plugin,
+# Pod Identity agent) before the runner can have the rest: 0.5 vCPU, and 1 GiB plus 10% of memory.
+NODE_RESERVED_CPU = 0.5
+NODE_RESERVED_MEMORY_FIXED = 1 * GIB
+NODE_RESERVED_MEMORY_SHARE = 0.10
+MIN_CACHE_BYTES = 10**9  # the runner refuses a cache below 1 GB
+MIN_RUNNER_CPU = 0.5  # the runner polls queues and moves data for its task: below half a core it starves
+MIN_RUNNER_MEMORY = 1 * GIB  # the runner and the Python task it starts: less cannot even import a framework
+
+
+def _cpu(value: str) -> str:
+    try:
+        cores = cpu_cores(value)
+    except QuantityError as err:
+        raise ValueError(str(err)) from None
+    if cores < MIN_RUNNER_CPU:
+        raise ValueError(f"{value} is below {MIN_RUNNER_CPU:g} CPU, too little for the runner and its task. Give 500m or more")
+    return value
+
+
+def _memory(value: str) -> str:
+    try:
+        memory_bytes(value)
+    except QuantityError as err:
+        raise ValueError(str(err)) from None
+    return value
+
+
+def _runner_memory(value: str) -> str:
+    if memory_bytes(value) < MIN_RUNNER_MEMORY:
+        raise ValueError(f"{value} is below 1Gi, too little for the runner and its task. Give 1Gi or more")
+    return value
+
+
+def _cache_size(value: str) -> str:
+    try:
+        size = runner_cache_bytes(value)
+    except QuantityError as err:
+        raise ValueError(str(err)) from None
+    if size < MIN_CACHE_BYTES:
+        raise ValueError(f"{value} is below the runner's 1 GB minimum. Give 1Gib or more")
+    return value
+
+
+def _runner_gpus(value: int) -> int:
+    if value == 0:
+        raise ValueError("0 GPUs leaves the runner nothing to run on. Give 1 or more")
+    return value
+
+
+Memory = Annotated[Text, AfterValidator(_memory)]
+
+
+class RunnerSettings(SettingsBase):
+    namespace: Namespace = setting("studioml", meaning="namespace of the runner's objects, created with Pod Security labels; "
+                                   "`default` (the runbook's) is neither created nor labelled", runbook="`default`")
+    runner_image: PinnedImage = setting(DEFAULT_RUNNER_IMAGE, meaning="runner image, pinned to a version tag or digest (never `latest`)",
+                                        runbook="`image:` in `examples/aws/deployment.yaml`")
+    runner_replicas: Count = setting(1, meaning="runner pods", runbook="`replicas:` in the example Deployment")
+    runner_gpus: Annotated[Count, AfterValidator(_runner_gpus)] = setting(1, meaning="GPUs per runner pod (requests = limits)",
+                                                                          runbook="`nvidia.com/gpu: 1`")
+    runner_cpu: Annotated[Text, AfterValidator(_cpu)] = setting("2", meaning="CPU per runner pod (requests = limits)", runbook="`cpu: 2`")
+    runner_memory: Annotated[Memory, AfterValidator(_runner_memory)] = setting(
+        "12Gi", meaning="memory per runner pod (requests = limits); must fit every `nodeType`", runbook="`memory: 32Gi` (sized for p2.xlarge)")
+    runner_scratch_size: Memory = setting("50Gi", meaning="size limit of the runner's `/tmp` (holds the cache); below `nodeVolumeSize`",
+                                          runbook="unbounded `/tmp`")
+    queue_match: GoRegexp = setting("^sqs_.*$", meaning="`QUEUE_MATCH`: regular expression on the queue names the runner serves",
+                                    runbook="`QUEUE_MATCH` in `studioml-env`")
+    cache_size: Annotated[Text, AfterValidator(_cache_size)] = setting("10Gib", meaning="`CACHE_SIZE` (at least 1 GB; below "
+                                                                       "`runnerScratchSize`)", runbook="`CACHE_SIZE` in `studioml-env`")
+    clear_text_messages: Flag = setting(True, meaning="`CLEAR_TEXT_MESSAGES`: accept unencrypted requests",
+                                        runbook="`CLEAR_TEXT_MESSAGES` in `studioml-env`")
+
+    @model_validator(mode="after")
+    def _runner_fits(self) -> "RunnerSettings":
+        """The runner's requests must fit one node of every nodeType, less the node's own reserve."""
+        cpu, memory = cpu_cores(self.runner_cpu), memory_bytes(self.runner_memory)
+        for node in getattr(self, "gpu_instance_types"):
+            free_cpu = node.vcpus - NODE_RESERVED_CPU
+            free_memory = node.memory_gib * GIB * (1 - NODE_RESERVED_MEMORY_SHARE) - NODE_RESERVED_MEMORY_FIXED
+            if self.runner_gpus > node.gpus:
+                raise SettingError("runnerGpus", f"{self.runner_gpus} does not fit one {node.name} ({node.gpus} GPU). "
+                                   f"Give {node.gpus} or less, or a nodeType with more GPUs")
+            if cpu > free_cpu:
+                raise SettingError("runnerCpu", f"{self.runner_cpu} does not fit one {node.name} ({node.vcpus} vCPUs, "
+                                   f"{NODE_RESERVED_CPU:g} kept for the node). Give {free_cpu:g} or less, or a larger nodeType")
+            if memory > free_memory:
+                fits = f"{int(free_memory / GIB * 10) / 10:g}Gi"
+                raise SettingError("runnerMemory", f"{self.runner_memory} does not fit one {node.name} ({node.memory_gib:g} GiB, "
+                                   f"{gib(node.memory_gib * GIB - free_memory)} kept for the node). Give {fits} or less, or a larger nodeType")
+        volume_size: int = getattr(self, "node_volume_size")
+        scratch = memory_bytes(self.runner_scratch_size)
+        if scratch >= volume_size * GIB:
+            raise SettingError("runnerScratchSize", f"{self.runner_scratch_size} is not below nodeVolumeSize ({volume_size} GiB), "
+                               f"which also holds the AMI and images. Give at most {volume_size // 2}Gi, or raise nodeVolumeSize")
+        if runner_cache_bytes(self.cache_size) >= scratch:
+            raise SettingError("cacheSize", f"{self.cache_size} does not fit in runnerScratchSize ({self.runner_scratch_size}), "
+                               "where the cache lives. Lower cacheSize or raise runnerScratchSize")
+        try:
+            self.runner_limits  # MAX_CORES, MAX_MEM and MAX_DISK must leave the runner a budget
+        except SizingError as err:
+            raise SettingError(err.setting, err.message) from None
+        return self
+
+    # --- derived values -------------------------------------------------------------------
+    @property
+    def runner_repository(self) -> str:
+        """runnerImage without its tag or digest."""
+        return repository_of(self.runner_image)
+
+    @property
+    def runner_limits(self) -> RunnerLimits:
+        """What the runner may give tasks, from its pod's requests and scratch (domain/runner_sizing.py)."""
+        return runner_limits(cpu=self.runner_cpu, memory=self.runner_memory, scratch_size=self.runner_scratch_size,
+                             cache_size=self.cache_size, node_volume_gib=getattr(self, "node_volume_size"))
+
+    @property
+    def queue_prefix(self) -> str:
+        """The literal start of queueMatch (`^sqs_.*$` -> `sqs_`): the managed runner user may read only those queues."""
+        match = re.match(r"\^([A-Za-z0-9_-]*)", self.queue_match)
+        return match.group(1) if match else ""
+
+    @property
+    def runners_per_node(self) -> int:
+        """Runner pods that fit one node of the smallest listed type."""
+        return min(node.gpus // self.runner_gpus for node in getattr(self, "gpu_instance_types"))
+
+    @property
+    def runner_capacity(self) -> int:
+        """Runner pods that fit on nodesMax nodes of the smallest listed type."""
+        return self.runners_per_node * getattr(self, "nodes_max")
