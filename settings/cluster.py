@@ -10,8 +10,8 @@ from domain.component_versions import KUBERNETES_VERSIONS, first_unsupported
 from domain.regions import partition_of
 from settings.errors import SettingError
 from settings.fields import SettingsBase, setting
-from settings.types import AccountId, ClusterName, Count, IamPrincipalArns, PublicCidrs, Region, Text, at_least, at_most, \
-    iam_principal_partition
+from settings.types import (AccountId, ClusterName, Count, IamPrincipalArns, PublicCidrs, Region, Text, at_least, at_most,
+                            iam_principal_partition, quoted)
 
 SUPPORTED_KUBERNETES_VERSIONS = KUBERNETES_VERSIONS
 
@@ -20,7 +20,7 @@ NatGateways = Annotated[Count, at_least(1, "nodes in private subnets need a NAT 
 
 def _supported(value: str) -> str:
     if value not in SUPPORTED_KUBERNETES_VERSIONS:
-        raise ValueError(f"{value[:20]} is not supported. Use one of {', '.join(SUPPORTED_KUBERNETES_VERSIONS)}")
+        raise ValueError(f"{quoted(value, 30)} is not supported. Use one of {', '.join(SUPPORTED_KUBERNETES_VERSIONS)}")
     return value
 
 

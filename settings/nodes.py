@@ -15,8 +15,7 @@ from domain.instance_types import GpuInstanceType, InstanceTypeError, cpu_archit
 from domain.small_files import FileProblem, read_small_text_file
 from settings.errors import SettingError
 from settings.fields import SettingsBase, setting
-from settings.types import (CommaList, Count, Flag, InstanceType, NodegroupName, ReleaseTag, SshCidrs, Text, Unique, at_least, at_most,
-                            one_of, quoted)
+from settings.types import CommaList, Count, Flag, InstanceType, NodegroupName, ReleaseTag, SshCidrs, Text, Unique, at_most, quoted
 
 NVIDIA_AMI_TYPES = {
     "AL2023_x86_64_NVIDIA": "x86_64",
@@ -30,7 +29,7 @@ MIN_NODE_VOLUME_GIB = 50
 MAX_NODE_VOLUME_GIB = 16384  # a gp3 volume holds at most 16 TiB (EBS volume types)
 MAX_NODES = 450  # EKS service quota "Nodes per managed node group" (default)
 
-NodeCount = Annotated[Count, at_most(MAX_NODES, f"the EKS quota of nodes per managed nodegroup")]
+NodeCount = Annotated[Count, at_most(MAX_NODES, "the EKS quota of nodes per managed nodegroup")]
 VolumeSize = Annotated[Count, AfterValidator(lambda v: _volume_size(v)), at_most(MAX_NODE_VOLUME_GIB, "the largest gp3 volume (16 TiB)")]
 
 
@@ -160,8 +159,8 @@ class NodeSettings(SettingsBase):
         system = names.system_nodegroup_name(cluster_name)
         if self.system_nodes > 0 and len(system) > names.NODEGROUP_NAME_MAX:
             longest = names.NODEGROUP_NAME_MAX - len(names.SYSTEM_NODEGROUP_SUFFIX)
-            raise SettingError("clusterName", f"{cluster_name[:20]}... is {len(cluster_name)} characters, so the system nodegroup "
-                               f"{names.SYSTEM_NODEGROUP_SUFFIX[1:]} name is over EKS's {names.NODEGROUP_NAME_MAX}. "
+            raise SettingError("clusterName", f"{cluster_name[:20]}... is {len(cluster_name)} characters, so the system nodegroup's "
+                               f"name (<clusterName>{names.SYSTEM_NODEGROUP_SUFFIX}) is over EKS's {names.NODEGROUP_NAME_MAX}. "
                                f"Use at most {longest} characters")
         if self.system_nodes > 0 and self.gpu_nodegroup_name == system:
             raise SettingError("nodegroupName", f"{system} is the system nodegroup's name. Give the GPU nodegroup another")

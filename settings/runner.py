@@ -11,7 +11,7 @@ from domain.quantities import GIB, QuantityError, cpu_cores, gib, memory_bytes, 
 from domain.runner_sizing import RunnerLimits, SizingError, runner_limits
 from settings.errors import SettingError
 from settings.fields import SettingsBase, setting
-from settings.types import DEFAULT_RUNNER_IMAGE, Count, Flag, GoRegexp, Namespace, PinnedImage, Text, at_least, quoted
+from settings.types import DEFAULT_RUNNER_IMAGE, Count, Flag, GoRegexp, Namespace, PinnedImage, Text
 
 # What a GPU node keeps for itself (kubelet, container runtime, VPC CNI, kube-proxy, device plugin,
 # Pod Identity agent) before the runner can have the rest: 0.5 vCPU, and 1 GiB plus 10% of memory.

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, model_validator
+from pydantic import model_validator
 
 from domain import names
 from domain.queue_match import queue_matches
@@ -73,8 +73,8 @@ class ScalingSettings(SettingsBase):
                                "forever. Give nodes=1 or more, turn autoscaling on, or set runnerReplicas=0")
         held = per_node * (nodes_max if self.autoscaling_enabled else nodes)
         if replicas > held:
-            where = f"nodesMax={nodes_max}" if self.autoscaling_enabled else f"nodes={nodes} (autoscaling is off)"
-            raise SettingError("runnerReplicas", f"{replicas} runners do not fit on {where} nodes ({held} at runnerGpus={runner_gpus}). "
+            where = f"nodesMax={nodes_max} nodes" if self.autoscaling_enabled else f"nodes={nodes} nodes with autoscaling off"
+            raise SettingError("runnerReplicas", f"{replicas} runners do not fit on {where} ({held} at runnerGpus={runner_gpus}). "
                                f"Give {held} or less, or add nodes")
 
     # --- derived values -------------------------------------------------------------------

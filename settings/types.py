@@ -33,7 +33,9 @@ def _whole_number(value: Any) -> int:
         raise ValueError(f"{quoted(value)} is not a whole number. Give a count such as 1")
     if isinstance(value, int):
         number = value
-    elif isinstance(value, str) and re.fullmatch(r"\s*-?[0-9]{1,12}\s*", value):  # ASCII digits only: int() takes any script's
+    elif isinstance(value, str) and re.fullmatch(r"\s*-?[0-9]+\s*", value):  # ASCII digits only: int() takes any script's
+        if len(value.strip().lstrip("-")) > 18:
+            raise ValueError(f"{quoted(value)} is far too large for a count. Give a count such as 1")
         number = int(value)
     else:
         raise ValueError(f"{quoted(value)} is not a whole number. Give a count such as 1")
@@ -105,20 +107,6 @@ def _unique(values: list[str]) -> list[str]:
 
 
 Unique = AfterValidator(_unique)
-
-
-def _one_of(choices: Iterable[str], *, fold: Callable[[str], str] = str) -> AfterValidator:
-    choices = tuple(choices)
-
-    def check(value: str) -> str:
-        if fold(value) not in choices:
-            raise ValueError(f"{quoted(value)} is not one of {', '.join(choices)}. Use one of them")
-        return fold(value)
-    return AfterValidator(check)
-
-
-def one_of(choices: Iterable[str], *, fold: Callable[[str], str] = str) -> Any:
-    return Annotated[str, BeforeValidator(_text), _one_of(choices, fold=fold)]
 
 
 def _pattern(pattern: re.Pattern[str], what: str, example: str) -> AfterValidator:

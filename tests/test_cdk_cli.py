@@ -5,6 +5,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -23,9 +24,9 @@ OFFLINE = {"AWS_EC2_METADATA_DISABLED": "true", "CDK_DISABLE_VERSION_CHECK": "tr
 APP = f"{ROOT / '.venv' / 'bin' / 'python'} {ROOT / 'app.py'}"
 
 
-def cdk(*args: str, home: Path, app: str = APP) -> subprocess.CompletedProcess:
+def cdk(*args: str, home: Path, app: str = APP, extra: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """Runs the CLI as `make synth` does, but in a folder of its own (cdk.json copied there): nothing lands in the repository."""
-    env = {**os.environ, **OFFLINE, "HOME": str(home)}
+    env = {**os.environ, **OFFLINE, "HOME": str(home), **(extra or {})}
     env = {k: v for k, v in env.items() if v != "" and not k.startswith("CDK_CONTEXT")}
     project = home / "project"
     project.mkdir(exist_ok=True)
@@ -70,3 +71,30 @@ def test_cdk_synth_fails_on_an_unacknowledged_finding(tmp_path):
     assert result.returncode != 0
     assert "error: cdk-nag: 2 finding(s) are not acknowledged." in result.stderr
     assert "AwsSolutions-SQS3 at prod/GpuCluster-test-eks/PlainQueue" in result.stderr
+
+
+# A few corpus inputs (tests/bad_inputs.py) through the real CLI: the app's one line, the CLI's own line about the
+# app's exit status 2, the CLI's exit status 1, no traceback, within a bound; a failed synth removes the manifests
+# an earlier one left in dist/ (of the folder the CLI runs in, never the repository's).
+CLI_BAD_INPUTS = [
+    (["-c", "node_type=g5.xlarge"], {}, "error: node_type: unknown setting; did you mean nodeType? Settings are spelt in camelCase"),
+    (["-c", "namespace=kube-system"], {}, "error: namespace: kube-system belongs to Kubernetes itself;"),
+    (["-c", "queueMatch=^(a+)+$", "-c", "queues=" + "a" * 79 + "_"], {}, "error: queues: "),
+    ([], {"AWS_DEFAULT_REGION": "mars-1"}, "error: region: from $AWS_DEFAULT_REGION: 'mars-1' is not an AWS region."),
+]
+
+
+@pytest.mark.parametrize(("args", "environ", "line"), CLI_BAD_INPUTS, ids=[line.split(":")[1].strip() for _, _, line in CLI_BAD_INPUTS])
+def test_cdk_synth_refuses_bad_input_in_one_line(tmp_path, args, environ, line):
+    earlier = tmp_path / "project" / "dist" / "00-earlier.k8s.yaml"  # from an earlier, good synth
+    earlier.parent.mkdir(parents=True)
+    earlier.write_text("kind: Pod\n")
+    started = time.monotonic()
+    result = cdk("synth", "--quiet", "--output", str(tmp_path / "cdk.out"), *args, home=tmp_path, extra=environ)
+    assert time.monotonic() - started < 120
+    ours = [text for text in result.stderr.splitlines() if text.startswith("error: ")]
+    assert len(ours) == 1 and ours[0].startswith(line), result.stderr[-2000:]
+    assert "Subprocess exited with error 2" in result.stderr  # the app's status; the CLI then exits 1
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert not earlier.exists()

@@ -92,7 +92,7 @@ BAD_INPUT = [
                                  "Use 1 to 100 letters, digits, '-' or '_', starting with a letter or digit"),
     ({"region": "mars-1"}, "region: 'mars-1' is not an AWS region. Use a region name such as us-west-2"),
     ({"account": "12345"}, "account: '12345' is not an AWS account id. Give the 12-digit account id, or leave it unset"),
-    ({"kubernetesVersion": "1.20"}, "kubernetesVersion: 1.20 is not supported. Use one of 1.34, 1.35, 1.36"),
+    ({"kubernetesVersion": "1.20"}, "kubernetesVersion: '1.20' is not supported. Use one of 1.34, 1.35, 1.36"),
     ({"capacityType": "CHEAP"}, "capacityType: 'CHEAP' is not a capacity type. Use ON_DEMAND or SPOT"),
     ({"gpuAmiType": "AL2_x86_64_GPU"}, "gpuAmiType: AL2_x86_64_GPU is end of life (AL2 AMIs lost support on 2025-11-26). "
                                       "Use AL2023_x86_64_NVIDIA or another of AL2023_x86_64_NVIDIA, AL2023_ARM_64_NVIDIA, "
