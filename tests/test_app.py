@@ -71,3 +71,14 @@ def test_stale_manifests_are_removed_from_dist(tmp_path):
     assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == [
         "00-runner-namespace.k8s.yaml", "01-device-plugin.k8s.yaml", "02-gpu-checks.k8s.yaml", "03-sqs-credentials.k8s.yaml",
         "04-runner.k8s.yaml", "05-gpu-verifier-rbac.k8s.yaml", "README.txt"]
+
+
+def test_a_failed_synth_leaves_no_manifests_looking_current(tmp_path, capsys):
+    """After a refused synth, dist/ must not hold the previous run's manifests as if they were this run's."""
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    (dist / "00-device-plugin.k8s.yaml").write_text("kind: DaemonSet\n")
+    (dist / "README.txt").write_text("kept: not a manifest\n")
+    assert app.main(context={"namespace": "kube-system"}, outdir=str(tmp_path / "out"), environ={}, manifests_dir=str(dist)) == 2
+    assert capsys.readouterr().err.startswith("error: namespace: kube-system belongs to Kubernetes itself.")
+    assert sorted(p.name for p in dist.iterdir()) == ["README.txt"]

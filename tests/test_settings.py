@@ -5,7 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from settings import SETTING_NAMES, SettingError, load_settings, settings_table
+from pydantic.alias_generators import to_camel
+
+from settings import SETTING_NAMES, SettingError, load_settings, settings_table, target_line
+from settings.fields import SettingsBase
 from tests.conftest import FIXTURES
 
 KEY = str(FIXTURES / "id_ed25519.pub")
@@ -150,3 +153,45 @@ def test_readme_settings_table_is_generated_from_the_model():
     readme = (Path(__file__).parent.parent / "README.md").read_text()
     assert settings_table() in readme, "README.md's settings table is stale: paste the output of `python -m settings`"
     assert all(f"`{name}`" in readme for name in SETTING_NAMES)
+
+
+@pytest.mark.parametrize(("context", "environ", "line"), [
+    ({}, {}, "note: target: account unset (an environment-agnostic template), region us-west-2 (default)"),
+    # What the CDK CLI gives an app when nothing is configured: CDK_DEFAULT_REGION=us-east-1, no account.
+    ({}, {"CDK_DEFAULT_REGION": "us-east-1"}, "note: target: account unset (an environment-agnostic template), "
+                                              "region us-east-1 ($CDK_DEFAULT_REGION, set by the CDK CLI from your AWS profile, else us-east-1)"),
+    ({"region": "eu-west-1"}, {"AWS_DEFAULT_REGION": "us-east-2", "CDK_DEFAULT_ACCOUNT": "123456789012"},
+     "note: target: account 123456789012 ($CDK_DEFAULT_ACCOUNT), region eu-west-1 (-c or cdk.json)"),
+    ({"pipeline": "true", "account": "123456789012", "pipelineRepository": "o/r", "pipelineTargets": "a=111111111111/eu-west-1",
+      "pipelineConnectionArn": "arn:aws:codeconnections:us-west-2:123456789012:connection/12345678-1234-1234-1234-123456789012"},
+     {"AWS_DEFAULT_REGION": "us-west-2"},
+     "note: target: account 123456789012 (-c or cdk.json), region us-west-2 ($AWS_DEFAULT_REGION); "
+     "the pipeline deploys to a=111111111111/eu-west-1"),
+])
+def test_each_synth_names_its_target_and_where_account_and_region_came_from(context, environ, line):
+    assert target_line(load_settings(context, environ)) == line
+
+
+def test_a_bad_value_from_the_environment_names_its_variable():
+    assert error_of({}, {"AWS_CLUSTER_NAME": "a_b"}).startswith("clusterName: from $AWS_CLUSTER_NAME: 'a_b' holds '_'")
+    assert error_of({}, {"CDK_DEFAULT_REGION": "mars-1"}) == (
+        "region: from $CDK_DEFAULT_REGION: 'mars-1' is not an AWS region. Use a region name such as us-west-2")
+
+
+def test_the_same_setting_from_the_context_names_no_variable():
+    assert error_of({"region": "mars-1"}, {"AWS_DEFAULT_REGION": "us-west-2"}) == (
+        "region: 'mars-1' is not an AWS region. Use a region name such as us-west-2")
+
+
+def test_settings_are_one_flat_set_in_the_order_of_the_concerns():
+    """Built from one group per concern; users (and the README table) see them in this order."""
+    from settings.cluster import ClusterSettings
+    from settings.credentials import CredentialSettings
+    from settings.delivery import DeliverySettings
+    from settings.nodes import NodeSettings
+    from settings.runner import RunnerSettings
+    from settings.scaling import ScalingSettings
+    groups = (ClusterSettings, NodeSettings, RunnerSettings, CredentialSettings, ScalingSettings, DeliverySettings)
+    expected = [name for group in groups for name in group.model_fields if name not in SettingsBase.model_fields]
+    assert [to_camel(name) for name in expected] == list(SETTING_NAMES)
+    assert SETTING_NAMES[:3] == ("clusterName", "region", "account") and SETTING_NAMES[-1] == "pipelineTargets"

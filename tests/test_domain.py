@@ -1,0 +1,69 @@
+"""domain/: the facts settings, stacks and charts share, each held against the source it comes from."""
+from __future__ import annotations
+
+import pytest
+
+from charts.cluster_autoscaler import CA_NAMESPACE
+from charts.device_plugin import NAMESPACE as DEVICE_PLUGIN_NAMESPACE
+from charts.external_secrets import ESO_NAMESPACE
+from charts.keda import KEDA_NAMESPACE
+from domain import names
+from domain.images import pin_problem
+from domain.instance_types import GPU_INSTANCE_TYPES, is_ec2_instance_type
+from domain.queue_match import QueueMatchError, compile_queue_match, queue_matches
+from domain.regions import is_region, partition_of, partitions
+from stacks.gpu_cluster_stack import stack_name
+from stacks.runner_queues import DEAD_LETTER_PREFIX
+
+
+def test_every_namespace_this_project_installs_into_is_refused_for_the_runner():
+    refused = set(names.KUBERNETES_NAMESPACES) | set(names.ADD_ON_NAMESPACES)
+    assert {CA_NAMESPACE, DEVICE_PLUGIN_NAMESPACE, ESO_NAMESPACE, KEDA_NAMESPACE} <= refused
+    assert "default" not in refused  # the runbook's namespace stays allowed
+
+
+def test_stacks_take_their_names_and_limits_from_domain():
+    assert stack_name("lab") == names.cluster_stack_name("lab") == "GpuCluster-lab"
+    assert names.pipeline_stack_name("lab") == "GpuCluster-lab-pipeline"
+    assert DEAD_LETTER_PREFIX == names.DEAD_LETTER_PREFIX
+    assert names.CREATED_QUEUE_NAME_MAX == 76
+
+
+def test_regions_and_partitions_come_from_botocore_data():
+    """botocore/data/partitions.json: regions per partition; `*-global` entries are endpoints, not regions."""
+    assert {"aws", "aws-cn", "aws-us-gov"} <= set(partitions())
+    assert (partition_of("us-west-2"), partition_of("cn-north-1"), partition_of("us-gov-west-1")) == ("aws", "aws-cn", "aws-us-gov")
+    assert not is_region("aws-global") and not is_region("aws-cn-global") and not is_region("us-west-2a")
+
+
+def test_every_gpu_type_this_project_knows_exists_in_ec2():
+    """The EC2 API model's InstanceType enum (botocore/data/ec2/*/service-2.json) has every GPU type listed here."""
+    assert all(is_ec2_instance_type(name) for name in GPU_INSTANCE_TYPES)
+    assert is_ec2_instance_type("t3.large") and not is_ec2_instance_type("t3.huge")
+
+
+@pytest.mark.parametrize("image", [
+    "quay.io/leafai/studio-go-runner:0.14.3",
+    "123456789012.dkr.ecr.us-west-2.amazonaws.com/studio-go-runner:0.14.3",
+    "localhost:5000/team/runner:v1.2.3-rc.1",
+    "runner@sha256:" + "0" * 64,
+    "quay.io/leafai/studio-go-runner:0.14.3@sha256:" + "a" * 64,
+    "registry.example.com/a__b/c-d.e:x_Y.z",
+])
+def test_pinned_references_the_oci_grammar_accepts(image):
+    """github.com/distribution/reference, regexp.go: name components, optional host[:port], tag or digest."""
+    assert pin_problem(image) is None
+
+
+def test_queue_match_is_go_regexp_matched_anywhere_in_the_name():
+    """studio-go-runner 0.14.3 cmd/runner/queues.go compiles QUEUE_MATCH with Go's regexp.Compile, and
+    internal/runner matches queue names with MatchString: RE2 syntax, unanchored."""
+    assert queue_matches("sqs_", "my_sqs_queue") and not queue_matches("^sqs_", "my_sqs_queue")
+    for refused in ("(?=x)", "(a)\\1", "\\C"):
+        with pytest.raises(QueueMatchError):
+            compile_queue_match(refused)
+
+
+@pytest.mark.parametrize("branch", ["main", "release/1.2", "feature/x-y_z", "v1.0"])
+def test_branch_names_git_accepts(branch):
+    assert names.branch_name_problem(branch) is None
