@@ -13,14 +13,15 @@ never in an argument, environment variable or log line.
 """
 from __future__ import annotations
 
-import re
-
 import cdk8s
 import cdk8s_plus_27 as kplus
 from constructs import Construct
 
 from charts.rbac import rbac_object, role_ref, service_account_subject
 from charts.runner import PULL_SECRET_NAME
+from domain.images import PRIVATE_ECR_REGISTRY
+from domain.names import DNS_LABEL
+from domain.regions import is_region
 
 # The runner's docs name the CronJob; its ServiceAccount, RBAC and labels share the name.
 CRON_JOB_NAME = "studioml-go-runner-ecr-cred"
@@ -47,9 +48,6 @@ PULL_SECRET_FILE = f"{WORK_DIR}/pull-secret.json"
 # (immutable) pod template rarely finds it still there.
 INITIAL_JOB_TTL_SECONDS = 600
 
-_REGISTRY = re.compile(r"^\d{12}\.dkr\.ecr\.(?P<region>[a-z]{2}(?:-[a-z]+)+-\d)\.amazonaws\.com(?:\.cn)?$")
-_REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d$")
-_NAMESPACE = re.compile(r"^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$")  # a DNS-1123 label
 
 
 class EcrCredentialRefreshChart(cdk8s.Chart):
@@ -57,7 +55,7 @@ class EcrCredentialRefreshChart(cdk8s.Chart):
 
     def __init__(self, scope: Construct, id: str, *, namespace: str, registry: str, region: str) -> None:
         super().__init__(scope, id)
-        if not _NAMESPACE.match(namespace):
+        if not DNS_LABEL.fullmatch(namespace):
             raise ValueError(f"namespace must be a DNS-1123 label, got {namespace!r}")
         _check_registry(registry, region)
 
@@ -122,10 +120,10 @@ def rbac_rules() -> list[dict]:
 
 
 def _check_registry(registry: str, region: str) -> None:
-    match = _REGISTRY.match(registry)
+    match = PRIVATE_ECR_REGISTRY.fullmatch(registry)
     if match is None:
         raise ValueError(f"registry must look like 123456789012.dkr.ecr.us-west-2.amazonaws.com, got {registry!r}")
-    if not _REGION.match(region):
+    if not is_region(region):
         raise ValueError(f"region must look like us-west-2, got {region!r}")
     if match["region"] != region:  # an ECR token only logs in to registries of its own region
         raise ValueError(f"registry {registry} is in {match['region']}, but the token would be fetched in {region}")

@@ -17,6 +17,7 @@ from constructs import Construct
 
 from charts.gpu_scheduling import GPU_NODE_SELECTOR, GPU_RESOURCE, GPU_TOLERATION
 from charts.rbac import rbac_object, role_ref, service_account_subject
+from domain.images import pin_problem
 
 DEPLOYMENT_NAME = "studioml-go-runner-deployment"
 CONTAINER_NAME = "studioml-go-runner"
@@ -156,10 +157,7 @@ def config_hash(env: Mapping[str, str]) -> str:
 
 
 def _check_image(image: str) -> None:
-    name, _, tag = image.rpartition(":")
-    if "@" in image:
-        return  # pinned by digest
-    if not name or "/" in tag or tag == "latest":
+    if pin_problem(image) is not None:  # a reference pinned to a release tag or a digest
         raise ValueError(f"runner image must be pinned to a version tag (not latest), got {image!r}")
 
 

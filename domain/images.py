@@ -32,9 +32,10 @@ DEFAULT_RUNNER_IMAGE = "quay.io/leafai/studio-go-runner:0.14.2"
 # base, /runner/runner-linux-amd64 and -amd64-cpu), so it cannot start on an arm64 node.
 UPSTREAM_RUNNER_REPOSITORY = "quay.io/leafai/studio-go-runner"
 
-# A private ECR repository: <account>.dkr.ecr.<region>.amazonaws.com[.cn]/<name>
-PRIVATE_ECR_IMAGE = re.compile(r"(?P<registry>(?P<account>[0-9]{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?)/.+",
-                               re.ASCII)
+# A private ECR registry, <account>.dkr.ecr.<region>.amazonaws.com[.cn], and an image in it: <registry>/<name>
+_PRIVATE_ECR_REGISTRY = r"(?P<account>[0-9]{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?"
+PRIVATE_ECR_REGISTRY = re.compile(_PRIVATE_ECR_REGISTRY, re.ASCII)
+PRIVATE_ECR_IMAGE = re.compile(rf"(?P<registry>{_PRIVATE_ECR_REGISTRY})/.+", re.ASCII)
 
 
 def repository_of(image: str) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Annotated, Any, Callable, Iterable
+from typing import Annotated, Any, Callable
 
 from pydantic import AfterValidator, BeforeValidator
 
