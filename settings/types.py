@@ -198,7 +198,19 @@ def _queue_name(value: str) -> None:
                          "(FIFO queues are not served)")
 
 
-QueueNames = Annotated[list[str], BeforeValidator(_comma_list), _each(_queue_name), Unique]
+# Each queue adds a KEDA trigger and an ARN (up to ~120 characters) to the KEDA role's inline policy,
+# which IAM caps at 10,240 characters per role (IAM quotas).
+MAX_QUEUES = 50
+
+
+def _few_queues(values: list[str]) -> list[str]:
+    if len(values) > MAX_QUEUES:
+        raise ValueError(f"lists {len(values)} queues; at most {MAX_QUEUES} fit the KEDA role's policy, which IAM limits to "
+                         "10,240 characters. Serve fewer queues from this cluster")
+    return values
+
+
+QueueNames = Annotated[list[str], BeforeValidator(_comma_list), _each(_queue_name), Unique, AfterValidator(_few_queues)]
 
 
 # --- networks -------------------------------------------------------------------------------------

@@ -137,6 +137,7 @@ CORPUS: list[Entry] = [
     ("autoscaling", {"systemNodes": "0"}, {}),
     *values("queues", ["jobs", "sqs bad", "sqs_a.fifo", "sqs_a,sqs_a", "sqs_" + "a" * 77, "ｓｑｓ_a", 5, "sqs_a;sqs_b"]),
     ("queues", {"queues": "sqs_" + "a" * 73, "createQueues": "true"}, {}),
+    ("queues", {"queues": ",".join(f"sqs_{n}" for n in range(51))}, {}),
     ("queues", {"queues": "a,dlq_a", "queueMatch": "a", "createQueues": "true"}, {}),
     *values("createQueues", ["true", "perhaps"]),
     *values("runnerMaxReplicas", ["0", "4", "-1", "x", "1000"], queues="sqs_a"),
