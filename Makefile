@@ -19,9 +19,10 @@ STACKS ?= '**'
 # make verify: which deployed cluster stack to check
 STACK ?= GpuCluster-test-eks
 
-# make sqs-secret: which Secrets Manager secret and region (match the sqsSecretName and region settings)
+# make sqs-secret: which Secrets Manager secret and region (match the sqsSecretName and region settings).
+# The region defaults the way the CDK CLI picks the deploy region: the environment, else your AWS profile, else us-east-1.
 SQS_SECRET_NAME ?= studioml-runner/aws-sqs
-REGION ?= $(or $(AWS_DEFAULT_REGION),us-west-2)
+REGION ?= $(or $(AWS_DEFAULT_REGION),$(shell $(PY) -c 'import boto3; print(boto3.Session().region_name or "")' 2>/dev/null),us-east-1)
 
 .PHONY: help install synth scan test deploy diff destroy deploy-pipeline verify sqs-secret bench cost constraints constraints-scan clean
 
