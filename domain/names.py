@@ -43,8 +43,10 @@ KUBERNETES_NAMESPACES = ("kube-system", "kube-public", "kube-node-lease")
 KUBERNETES_NAMESPACE_PREFIX = "kube-"  # Kubernetes' own, now and to come
 ADD_ON_NAMESPACES = ("external-secrets", "keda")
 
-GITHUB_OWNER = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}", re.ASCII)
-GITHUB_REPOSITORY = re.compile(r"[A-Za-z0-9_.-]{1,100}", re.ASCII)
+# `owner/name` of a CodeConnections repository (GitHub, Bitbucket, GitLab): GitHub owners are letters,
+# digits and '-'; Bitbucket workspaces add '_'; repository names are at most 100 of letters, digits and `_.-`.
+REPOSITORY_OWNER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}", re.ASCII)
+REPOSITORY_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}", re.ASCII)
 
 BRANCH_NAME_MAX = 255
 

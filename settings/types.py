@@ -310,7 +310,7 @@ Branch = Annotated[str, BeforeValidator(_text), AfterValidator(_branch)]
 
 def _repository(value: str) -> str:
     owner, slash, name = value.partition("/")
-    if not slash or not names.GITHUB_OWNER.fullmatch(owner) or not names.GITHUB_REPOSITORY.fullmatch(name) or name in (".", ".."):
+    if not slash or not names.REPOSITORY_OWNER.fullmatch(owner) or not names.REPOSITORY_NAME.fullmatch(name) or name in (".", ".."):
         raise ValueError(f"{quoted(value)} is not a repository. Write it as owner/name, like my-org/studio-gpu-cluster")
     return value
 

@@ -36,7 +36,7 @@ CORPUS: list[Entry] = [
     *values("namespace", ["kube-system", "kube-public", "kube-node-lease", "external-secrets", "keda", "Studio", "studio_ml",
                           "-studio", "a" * 64, "", "stüdio", "my ns", "studio.ml"]),
     *values("sqsSecretName", ["has space", "", "a" * 513, "runner-abcdef", "näme", "name;rm", "name*"]),
-    *values("pipelineRepository", ["noslash", "a/b/c", "-owner/name", "owner/..", "owner/na me", "o" * 40 + "/x", "owner/" + "n" * 101,
+    *values("pipelineRepository", ["noslash", "a/b/c", "-owner/name", "owner/..", "owner/na me", "o" * 101 + "/x", "owner/" + "n" * 101,
                                    "", "owner/"]),
     *values("pipelineBranch", ["", "a..b", "feature/", "-x", "has space", "x.lock", "a~b", "a^b", "a:b", "a?b", "a*b", "a[b", "a\\b",
                                "@", "a@{b", ".hidden", "a//b", "brånch", "x" * 256, "refs/../x", "tab\tbranch"]),
