@@ -145,7 +145,8 @@ def _check_credentials(text: str, source: str) -> None:
             f"the [default] section of {source} has no {keys}. Add {keys} of the SQS user to [default].",
         )
     _check_key_shapes(parser.get(DEFAULT_PROFILE, "aws_access_key_id").strip(),
-                      parser.get(DEFAULT_PROFILE, "aws_secret_access_key").strip(), source)
+                      parser.get(DEFAULT_PROFILE, "aws_secret_access_key").strip(),
+                      bool(parser.get(DEFAULT_PROFILE, "aws_session_token", fallback="").strip()), source)
 
 
 # IAM's AccessKeyId is 16 to 128 word characters (IAM API reference, AccessKey); a secret access key is
@@ -154,14 +155,14 @@ ACCESS_KEY_ID = re.compile(r"[A-Za-z0-9_]{16,128}", re.ASCII)
 SECRET_ACCESS_KEY = re.compile(r"[A-Za-z0-9/+]{40}", re.ASCII)
 
 
-def _check_key_shapes(key_id: str, secret: str, source: str) -> None:
+def _check_key_shapes(key_id: str, secret: str, has_session_token: bool, source: str) -> None:
     """Messages name the key, never its value."""
     if not ACCESS_KEY_ID.fullmatch(key_id):
         raise SqsCredentialsError(CREDENTIALS_SETTING, f"the aws_access_key_id in [default] of {source} is not an access key id "
                                   "(16 or more letters and digits): it looks cut short or mistyped. Copy it again from the IAM console.")
-    if key_id.startswith("ASIA"):
-        raise SqsCredentialsError(CREDENTIALS_SETTING, f"the aws_access_key_id in [default] of {source} is a temporary key, which "
-                                  "expires within hours. Give the SQS user's long-term access key.")
+    if key_id.startswith("ASIA") and not has_session_token:  # temporary keys (STS) work only with their session token
+        raise SqsCredentialsError(CREDENTIALS_SETTING, f"the aws_access_key_id in [default] of {source} is a temporary key, but "
+                                  "[default] has no aws_session_token. Add the token, or give the SQS user's long-term access key.")
     if not SECRET_ACCESS_KEY.fullmatch(secret):
         raise SqsCredentialsError(CREDENTIALS_SETTING, f"the aws_secret_access_key in [default] of {source} is not 40 characters of "
                                   "letters, digits, / and +: it looks cut short or mistyped. Copy it again from the IAM console.")
