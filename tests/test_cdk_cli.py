@@ -78,7 +78,7 @@ def test_cdk_synth_fails_on_an_unacknowledged_finding(tmp_path):
 # an earlier one left in dist/ (of the folder the CLI runs in, never the repository's).
 CLI_BAD_INPUTS = [
     (["-c", "node_type=g5.xlarge"], {}, "error: node_type: unknown setting; did you mean nodeType? Settings are spelt in camelCase"),
-    (["-c", "namespace=kube-system"], {}, "error: namespace: kube-system belongs to Kubernetes itself;"),
+    (["-c", "namespace=kube-system"], {}, "error: namespace: kube-system belongs to Kubernetes itself."),
     (["-c", "queueMatch=^(a+)+$", "-c", "queues=" + "a" * 79 + "_"], {}, "error: queues: "),
     ([], {"AWS_DEFAULT_REGION": "mars-1"}, "error: region: from $AWS_DEFAULT_REGION: 'mars-1' is not an AWS region."),
 ]
