@@ -10,14 +10,15 @@ A bad value raises SettingError, which the app prints as one line:
     runner.py       the runner and its fit on a node   credentials.py SQS keys and ECR pulls
     scaling.py      autoscaling and the queues         delivery.py    CDK Pipelines
     model.py        the flat Settings                  load.py        context, environment, defaults
+    notes.py        what each synth tells the user     table.py       the README's settings table
 """
 from settings.cluster import SUPPORTED_KUBERNETES_VERSIONS
 from settings.delivery import PipelineTarget
 from settings.errors import SettingError
-from settings.load import ENV_FALLBACKS, SETTING_NAMES, load_settings, target_line
+from settings.load import ENV_FALLBACKS, SETTING_NAMES, load_settings
 from settings.model import Settings
 from settings.nodes import NVIDIA_AMI_TYPES, SshPublicKey
-from settings.notes import user_notes
+from settings.notes import target_line, user_notes
 from settings.table import settings_table
 from domain.images import DEFAULT_RUNNER_IMAGE, UPSTREAM_RUNNER_REPOSITORY
 

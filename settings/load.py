@@ -95,20 +95,3 @@ def _with_source(error: SettingError, sources: Mapping[str, str]) -> SettingErro
     """A bad value from the environment says which variable gave it: the user never typed it as a setting."""
     source = sources.get(error.setting, CONTEXT)
     return error if source == CONTEXT else SettingError(error.setting, f"from {source}: {error.message}")
-
-
-def target_line(settings: Settings) -> str:
-    """One line naming where the synth deploys and where each of account and region came from."""
-    def origin(name: str) -> str:
-        source = settings.sources.get(name)
-        if source is None:
-            return "default"
-        if source == "$CDK_DEFAULT_REGION":
-            return "$CDK_DEFAULT_REGION, set by the CDK CLI from your AWS profile, else us-east-1"
-        return "-c or cdk.json" if source == CONTEXT else source
-    account = (f"account {settings.account} ({origin('account')})" if settings.account
-               else "account unset (an environment-agnostic template)")
-    line = f"note: target: {account}, region {settings.region} ({origin('region')})"
-    if settings.pipeline:
-        line += "; the pipeline deploys to " + ", ".join(f"{t.name}={t.account or 'its account'}/{t.region}" for t in settings.targets)
-    return line
