@@ -12,6 +12,7 @@ A bad value raises SettingError, which the app prints as one line:
     model.py        the flat Settings                  load.py        context, environment, defaults
     notes.py        what each synth tells the user     table.py       the README's settings table
 """
+from domain.images import DEFAULT_RUNNER_IMAGE, UPSTREAM_RUNNER_REPOSITORY
 from settings.cluster import SUPPORTED_KUBERNETES_VERSIONS
 from settings.delivery import PipelineTarget
 from settings.errors import SettingError
@@ -20,7 +21,6 @@ from settings.model import Settings
 from settings.nodes import NVIDIA_AMI_TYPES, SshPublicKey
 from settings.notes import target_line, user_notes
 from settings.table import settings_table
-from domain.images import DEFAULT_RUNNER_IMAGE, UPSTREAM_RUNNER_REPOSITORY
 
 __all__ = ["DEFAULT_RUNNER_IMAGE", "ENV_FALLBACKS", "NVIDIA_AMI_TYPES", "SETTING_NAMES", "SUPPORTED_KUBERNETES_VERSIONS", "PipelineTarget",
            "SettingError", "Settings", "SshPublicKey", "UPSTREAM_RUNNER_REPOSITORY", "load_settings", "settings_table", "target_line",
