@@ -90,7 +90,7 @@ class GpuClusterStack(Stack):
                        ssh=SshAccess(key.material, settings.ssh_allowed_cidrs) if key else None)
         system = None
         if settings.system_nodes > 0:
-            system = SystemNodes(nodegroup_name=f"{settings.cluster_name}-system", instance_type=settings.system_node_type,
+            system = SystemNodes(nodegroup_name=settings.system_nodegroup_name, instance_type=settings.system_node_type,
                                  architecture=settings.system_architecture, count=settings.system_nodes)
         autoscaling = None
         if settings.autoscaling_enabled:
