@@ -1,4 +1,4 @@
-"""Scaling and pipeline settings of settings.py: derived values and every bad input with its exact line."""
+"""Scaling and pipeline settings (settings/scaling.py, delivery.py): derived values and every bad input with its exact line."""
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,4 @@
-"""The workload half of settings.py: GPU checks, runner, SQS credentials and ECR refresh settings."""
+"""The workload settings (settings/nodes.py, runner.py, credentials.py): GPU checks, runner, SQS credentials and ECR refresh settings."""
 from __future__ import annotations
 
 from pathlib import Path
