@@ -11,6 +11,7 @@ A bad value raises SettingError, which the app prints as one line:
     scaling.py      autoscaling and the queues         delivery.py    CDK Pipelines
     model.py        the flat Settings                  load.py        context, environment, defaults
     notes.py        what each synth tells the user     table.py       the README's settings table
+    observability.py GPU health, Container Insights, alarms
 """
 from domain.images import DEFAULT_RUNNER_IMAGE, UPSTREAM_RUNNER_REPOSITORY
 from settings.cluster import SUPPORTED_KUBERNETES_VERSIONS

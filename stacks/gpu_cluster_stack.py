@@ -22,6 +22,7 @@ from stacks.eks_cluster import GpuEksCluster
 from stacks.gpu_verifier import GpuVerifierAccess
 from stacks.log_encryption import LogEncryption
 from stacks.manifests import ManifestApplier
+from stacks.node_repair import gpu_repair_overrides
 from stacks.workloads import OUR_POD_APPS, GpuChecks, GpuWorkloads, QueueScaling, Runner, SqsCredentials
 
 # The runbook's check that GPUs are allocatable on every node.
@@ -80,6 +81,7 @@ class GpuClusterStack(Stack):
         self.verifier = GpuVerifierAccess(self, "GpuVerifier", cluster=cluster, cluster_name=settings.cluster_name,
                                           trusted_account=verifier_trusted_account or self.account)
         self._outputs(settings)
+        self.observability = self._observability(settings)
 
     def _capacity(self, settings: Settings, cluster: eks.Cluster) -> Capacity:
         key = settings.ssh_key
@@ -87,7 +89,9 @@ class GpuClusterStack(Stack):
                        capacity_type=settings.capacity_type, desired=settings.nodes, minimum=settings.nodes_min,
                        maximum=settings.nodes_max, volume_gib=settings.node_volume_size, accelerator=settings.gpu_accelerator,
                        gpus_per_node=settings.gpus_per_node, ships_device_plugin=not settings.device_plugin_needed,
-                       ssh=SshAccess(key.material, settings.ssh_allowed_cidrs) if key else None)
+                       ssh=SshAccess(key.material, settings.ssh_allowed_cidrs) if key else None,
+                       # GPU fault repair actions act on the node monitoring agent's conditions: only with the agent.
+                       repair_overrides=gpu_repair_overrides() if settings.node_monitoring_agent else ())
         system = None
         if settings.system_nodes > 0:
             system = SystemNodes(nodegroup_name=settings.system_nodegroup_name, instance_type=settings.system_node_type,
@@ -183,3 +187,37 @@ class GpuClusterStack(Stack):
             "VERIFIER_ROLE_ARN": CfnOutput(self, "GpuVerifierRoleArn", value=self.verifier.role.role_arn,
                                            description="Read-only role for scripts/verify_gpus.py (make verify, the pipeline's check)"),
         }
+
+    def _observability(self, settings: Settings) -> "ClusterObservability":
+        """GPU health (node monitoring agent; its repair actions are the capacity's), Container Insights, the dashboard and alarms."""
+        from charts.gpu_checks import SMOKE_TEST_JOB_NAME
+        from charts.runner import DEPLOYMENT_NAME
+        from stacks.observability.alarms import FleetShape
+        from stacks.observability.cluster_observability import ClusterObservability
+        from stacks.runner_queues import dead_letter_queue_name
+        observability = ClusterObservability(
+            self, "Observability", cluster=self.eks.cluster, cluster_name=settings.cluster_name, nodes=self.capacity.ready,
+            pod_identity_agent=self.capacity.pod_identity_agent, gpu_taints=self.capacity.gpu_taints,
+            node_monitoring_agent=settings.node_monitoring_agent, container_insights=settings.container_insights,
+            queues=settings.queues, dead_letter_queues={q: dead_letter_queue_name(q) for q in settings.queues} if self.queues else {},
+            namespace=settings.namespace, deployment=DEPLOYMENT_NAME,
+            smoke_test_job=SMOKE_TEST_JOB_NAME if settings.gpu_smoke_test else None,
+            fleet=FleetShape(system_nodes=settings.system_nodes, nodes_max=settings.nodes_max, gpus_per_node=settings.gpus_per_node),
+            max_message_age=Duration.minutes(settings.max_message_age_minutes), alarm_email=settings.alarm_email)
+        self._status_access(settings)
+        return observability
+
+    def _status_access(self, settings: Settings) -> None:
+        """What `make status` and `make verify` read beyond the cluster: queue depths, and which node condition means GPU health."""
+        from aws_cdk import ArnFormat, aws_iam as iam
+        from stacks.addons.node_monitoring_agent import ACCELERATED_HARDWARE_CONDITION
+        # The agent skips NVIDIA checks on arm64 (eks-node-monitoring-agent v1.7.0, monitors/nvidia/monitor.go).
+        watched = settings.node_monitoring_agent and settings.gpu_architecture == "x86_64"
+        self.check_outputs["GPU_HEALTH_CONDITION"] = CfnOutput(
+            self, "GpuHealthCondition", value=ACCELERATED_HARDWARE_CONDITION if watched else "none",
+            description="Node condition every GPU node must report True (make verify); none = not watched")
+        if not settings.queues:
+            return
+        CfnOutput(self, "RunnerQueueUrls", value=",".join(self._queue_urls(settings)), description="Queues the runner serves (make status)")
+        self.verifier.role.add_to_policy(iam.PolicyStatement(actions=["sqs:GetQueueAttributes"], resources=[
+            self.format_arn(service="sqs", resource=name, arn_format=ArnFormat.NO_RESOURCE_NAME) for name in settings.queues]))

@@ -169,6 +169,15 @@ CORPUS: list[Entry] = [
     ("adminPrincipalArns", {**PIPELINE, "adminPrincipalArns": "arn:aws:iam::123456789012:role/A",
                             "pipelineTargets": "cn=123456789012/cn-north-1"}, {}),
 
+    # --- GPU health and observability ---------------------------------------------------------------------------------
+    *values("nodeMonitoringAgent", ["yes", "1", "", ["true"]]),
+    *values("containerInsights", ["on", "0", "maybe"]),
+    *values("alarmEmail", ["ops", "ops@", "@example.com", "ops@example", "a@example.com,b@example.com", "a@example.com; b@example.com",
+                           "Ops <ops@example.com>", "ops@exa mple.com", "ops@" + "a" * 5000 + ".com", ["ops@example.com"],
+                           {"to": "ops@example.com"}]),
+    *values("maxMessageAgeMinutes", ["0", "-5", "20161", "1e3", "an hour", "60m", "99999999999999999999", True]),
+    ("alarmEmailz", {"alarmEmailz": "ops@example.com"}, {}),
+
     # --- settings in another spelling, and keys that are no setting --------------------------------------------------
     *[(key, {key: "g5.xlarge"}, {}) for key in ("nodeTyp", "NodeType", "node_type", "node-type", "NODE_TYPE", "node type", "nodetype")],
     *[(key, {key: "x"}, {}) for key in ("Region", "cluster-name", "clustername", "runner_image", "zzz", "nodesmax", "SystemNodes",

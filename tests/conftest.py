@@ -44,6 +44,8 @@ CONFIGURATIONS: dict[str, dict[str, str]] = {
         "runnerMemory": "10Gi",
         "sqsCredentials": "none",
         "clearTextMessages": "false",
+        "nodeMonitoringAgent": "false",  # Container Insights' DCGM exporter owns DCGM instead
+        "alarmEmail": "gpu-ops@example.com",
     },
     "arm": {
         "kubernetesVersion": "1.35",
@@ -57,6 +59,7 @@ CONFIGURATIONS: dict[str, dict[str, str]] = {
         "sqsCredentials": "file",
         "gpuSmokeTest": "false",
         "namespace": "default",  # the runbook's place: neither created nor labelled
+        "containerInsights": "false",
     },
     # Also the all-features configuration (checkov's bar, tests/test_security_scan.py): every optional object on.
     "scale": {
@@ -75,6 +78,7 @@ CONFIGURATIONS: dict[str, dict[str, str]] = {
         "sqsCredentials": "managed",
         "runnerMaxReplicas": "3",
         "queueLengthPerRunner": "2",
+        "maxMessageAgeMinutes": "30",
     },
 }
 

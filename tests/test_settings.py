@@ -189,9 +189,10 @@ def test_settings_are_one_flat_set_in_the_order_of_the_concerns():
     from settings.credentials import CredentialSettings
     from settings.delivery import DeliverySettings
     from settings.nodes import NodeSettings
+    from settings.observability import ObservabilitySettings
     from settings.runner import RunnerSettings
     from settings.scaling import ScalingSettings
-    groups = (ClusterSettings, NodeSettings, RunnerSettings, CredentialSettings, ScalingSettings, DeliverySettings)
+    groups = (ClusterSettings, NodeSettings, RunnerSettings, CredentialSettings, ScalingSettings, DeliverySettings, ObservabilitySettings)
     expected = [name for group in groups for name in group.model_fields if name not in SettingsBase.model_fields]
     assert [to_camel(name) for name in expected] == list(SETTING_NAMES)
-    assert SETTING_NAMES[:3] == ("clusterName", "region", "account") and SETTING_NAMES[-1] == "pipelineTargets"
+    assert SETTING_NAMES[:3] == ("clusterName", "region", "account") and SETTING_NAMES[-1] == "maxMessageAgeMinutes"

@@ -18,6 +18,11 @@ class NodeTaint:
     value: str
     effect: str
 
+    @property
+    def toleration(self) -> dict[str, str]:
+        """What a pod (or an agent on every GPU node) needs to run despite this taint, whatever its value."""
+        return {"key": self.key, "operator": "Exists", "effect": self.effect}
+
 
 @runtime_checkable
 class Capacity(Protocol):

@@ -12,6 +12,7 @@ from stacks.addons.cluster_autoscaler import ClusterAutoscaler
 from stacks.capacity import NodeTaint
 from stacks.capacity.nodegroups import GpuNodegroup, SshAccess, SystemNodegroup
 from stacks.manifests import ManifestApplier
+from stacks.node_repair import add_repair_overrides
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,8 @@ class GpuNodes:
     gpus_per_node: int  # of the smallest listed type: what the autoscaler may count on
     ships_device_plugin: bool  # the AMI runs its own (Bottlerocket)
     ssh: SshAccess | None = None
+    # Node auto repair actions per condition and reason (stacks/node_repair.py); empty keeps EKS's defaults.
+    repair_overrides: Sequence[Mapping[str, object]] = ()
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,8 @@ class NodegroupCapacity:
             scope, "GpuNodes", cluster=cluster, nodegroup_name=gpu.nodegroup_name, instance_types=gpu.instance_types,
             ami_type=gpu.ami_type, capacity_type=gpu.capacity_type, desired=gpu.desired, minimum=gpu.minimum, maximum=gpu.maximum,
             volume_gib=gpu.volume_gib, labels=self._labels, taint=bool(self._taints), ssh=gpu.ssh)
+        if gpu.repair_overrides:
+            add_repair_overrides(self.gpu_nodes.nodegroup, gpu.repair_overrides)
         self._ready: list[IConstruct] = [self.gpu_nodes, *([self.system_nodes] if self.system_nodes else [])]
         for group in self._ready:
             for dependency in join_after:

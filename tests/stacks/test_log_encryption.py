@@ -60,7 +60,8 @@ def test_each_key_names_exactly_its_groups(default):
         assert sorted(map(render_intrinsic, statement["Condition"]["ArnEquals"]["kms:EncryptionContext:aws:logs:arn"])) == sorted(arns)
         assert default["Resources"][key_id]["Properties"]["EnableKeyRotation"] is True
     cluster_key = next(k for k in by_key if "ClusterLogs" in k)
-    assert sorted(by_key[cluster_key]) == [_arn("/aws/eks/test-eks/cluster"), _arn("/aws/vpc/test-eks/flow-logs")]
+    container_insights = [_arn(f"/aws/containerinsights/test-eks/{kind}") for kind in ("performance", "application", "dataplane", "host")]
+    assert sorted(by_key[cluster_key]) == sorted([_arn("/aws/eks/test-eks/cluster"), _arn("/aws/vpc/test-eks/flow-logs"), *container_insights])
     function_key = next(k for k in by_key if "FunctionLogs" in k)
     assert all(":log-group:/aws/lambda/<" in arn for arn in by_key[function_key])
 

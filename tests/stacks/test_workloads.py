@@ -187,7 +187,8 @@ def test_ecr_refresh_role_may_pull_the_runner_repository_only(custom):
 
 def test_pod_identity_agent_addon(default):
     addons = sorted(r["Properties"]["AddonName"] for r in resources(default, "AWS::EKS::Addon").values())
-    assert addons == ["eks-pod-identity-agent", "vpc-cni"]
+    # and the observability add-ons, asserted in tests/stacks/test_observability.py
+    assert addons == ["amazon-cloudwatch-observability", "eks-node-monitoring-agent", "eks-pod-identity-agent", "vpc-cni"]
 
 
 def test_verify_gpu_on_deploy_waits_for_the_smoke_test(custom, default):

@@ -1,0 +1,1 @@
+"""The cluster's dashboard and alarms, from CloudWatch metrics of SQS and Container Insights."""
