@@ -24,7 +24,7 @@ STACK ?= GpuCluster-test-eks
 SQS_SECRET_NAME ?= studioml-runner/aws-sqs
 REGION ?= $(or $(AWS_DEFAULT_REGION),$(shell $(PY) -c 'import boto3; print(boto3.Session().region_name or "")' 2>/dev/null),us-east-1)
 
-.PHONY: help install synth scan test deploy diff destroy deploy-pipeline verify sqs-secret bench cost constraints constraints-scan clean
+.PHONY: help install synth scan test deploy diff destroy deploy-pipeline verify status sqs-secret bench cost constraints constraints-scan clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -72,6 +72,9 @@ deploy-pipeline: install ## deploy the CDK Pipelines stack once; from then on, p
 # The pipeline's post-deploy step runs this with the stack's outputs in its environment.
 verify: install ## prove the GPUs of a deployed cluster (smoke test succeeded, nodes advertise nvidia.com/gpu)
 	$(PY) scripts/verify_gpus.py $(if $(VERIFIER_ROLE_ARN),,--stack $(STACK) --region $(REGION))
+
+status: install ## one screen on a deployed cluster: GPU nodes and health, runner pods, queue depths, last smoke test
+	$(PY) scripts/status.py $(if $(VERIFIER_ROLE_ARN),,--stack $(STACK) --region $(REGION))
 
 sqs-secret: install ## check ~/.aws/credentials and ~/.aws/config, store them in Secrets Manager for the runner
 	$(PY) scripts/store_sqs_secret.py --secret-name "$(SQS_SECRET_NAME)" --region "$(REGION)"

@@ -8,7 +8,9 @@
 2. Waits for Job `gpu-smoke-test` to succeed; fails at once if it failed, or at the deadline.
    The Job removes itself an hour after it finishes: when it is gone, an earlier deploy already
    ran it, and the node check below is the evidence.
-3. Every GPU node (label nvidia.com/gpu.present=true) must report allocatable nvidia.com/gpu > 0.
+3. Every GPU node (label nvidia.com/gpu.present=true) must report allocatable nvidia.com/gpu > 0 and, when
+   GPU_HEALTH_CONDITION names a node condition (AcceleratedHardwareReady, set by the EKS node monitoring
+   agent), report it True: False means the agent saw a GPU fault (or could not reach DCGM).
 
 Exit 0 with one line per finding; exit 1 with `error: ...` when the GPUs are not proven.
 """
@@ -33,7 +35,9 @@ from charts.gpu_scheduling import GPU_NODE_LABEL_KEY, GPU_NODE_LABEL_VALUE, GPU_
 REQUIRED_ENV = ("CLUSTER_NAME", "CLUSTER_REGION", "RUNNER_NAMESPACE", "VERIFIER_ROLE_ARN")
 # The cluster stack's outputs that carry them (stacks/gpu_cluster_stack.py).
 OUTPUT_FOR_ENV = {"CLUSTER_NAME": "ClusterName", "CLUSTER_REGION": "Region", "RUNNER_NAMESPACE": "RunnerNamespace",
-                  "VERIFIER_ROLE_ARN": "GpuVerifierRoleArn"}
+                  "VERIFIER_ROLE_ARN": "GpuVerifierRoleArn", "GPU_HEALTH_CONDITION": "GpuHealthCondition",
+                  "RUNNER_QUEUE_URLS": "RunnerQueueUrls"}
+NOT_WATCHED = "none"
 POLL_SECONDS = 15
 
 Kubectl = Callable[[list[str]], dict[str, Any] | None]
@@ -59,21 +63,43 @@ def job_verdict(job: dict[str, Any] | None) -> Verdict | None:
     return None
 
 
-def nodes_verdict(nodes: dict[str, Any], job_seen: bool) -> Verdict:
-    """Every GPU node must advertise GPUs; with no GPU node up, only a successful smoke test of this deploy proves anything."""
+def node_condition(node: dict[str, Any], condition_type: str) -> dict[str, Any] | None:
+    return next((c for c in node.get("status", {}).get("conditions", []) if c.get("type") == condition_type), None)
+
+
+def unhealthy_nodes(items: list[dict[str, Any]], condition_type: str) -> list[str]:
+    """`name (reason: message)` of each node whose condition is not True; a node that does not report it yet counts too."""
+    found = []
+    for node in items:
+        condition = node_condition(node, condition_type)
+        if condition is None:
+            found.append(f"{node['metadata']['name']} (no {condition_type} yet: is the node monitoring agent running there?)")
+        elif condition.get("status") != "True":
+            found.append(f"{node['metadata']['name']} ({condition.get('reason', '')}: {condition.get('message', '')})")
+    return found
+
+
+def nodes_verdict(nodes: dict[str, Any], job_seen: bool, health_condition: str = NOT_WATCHED) -> Verdict:
+    """Every GPU node must advertise GPUs (and report `health_condition` True); with no GPU node up, only a successful
+    smoke test of this deploy proves anything."""
     items = nodes.get("items", [])
     without = [n["metadata"]["name"] for n in items if int(n.get("status", {}).get("allocatable", {}).get(GPU_RESOURCE, "0")) < 1]
     if without:
         return Verdict(False, f"GPU nodes without allocatable {GPU_RESOURCE}: {', '.join(without)}. "
                               "Is the NVIDIA device plugin running on them? kubectl -n kube-system get ds nvidia-device-plugin-daemonset")
+    unhealthy = unhealthy_nodes(items, health_condition) if health_condition != NOT_WATCHED else []
+    if unhealthy:
+        return Verdict(False, f"GPU nodes whose {health_condition} is not True: {'; '.join(unhealthy)}. "
+                              f"kubectl describe node shows the agent's finding; node auto repair acts on GPU faults")
     if not items and not job_seen:
         return Verdict(False, "no GPU node is running and the smoke test is gone: nothing proves the GPUs. "
                               "Re-run the smoke test (kubectl delete job gpu-smoke-test, then deploy) or scale a GPU node up")
-    return Verdict(True, f"{len(items)} GPU node(s), each with allocatable {GPU_RESOURCE} >= 1")
+    healthy = f" and {health_condition}=True" if health_condition != NOT_WATCHED else ""
+    return Verdict(True, f"{len(items)} GPU node(s), each with allocatable {GPU_RESOURCE} >= 1{healthy}")
 
 
 def verify(kubectl: Kubectl, namespace: str, *, deadline_seconds: float, sleep: Callable[[float], None] = time.sleep,
-           clock: Callable[[], float] = time.monotonic) -> list[Verdict]:
+           clock: Callable[[], float] = time.monotonic, health_condition: str = NOT_WATCHED) -> list[Verdict]:
     """The whole check against a `kubectl(args) -> parsed JSON or None (not found)` function."""
     started = clock()
     while True:
@@ -88,9 +114,12 @@ def verify(kubectl: Kubectl, namespace: str, *, deadline_seconds: float, sleep: 
         sleep(POLL_SECONDS)
     verdicts = [verdict]
     if verdict.ok:
-        nodes = kubectl(["get", "nodes", "-l", f"{GPU_NODE_LABEL_KEY}={GPU_NODE_LABEL_VALUE}", "-o", "json"]) or {}
-        verdicts.append(nodes_verdict(nodes, job_seen=job is not None))
+        verdicts.append(nodes_verdict(gpu_nodes(kubectl), job_seen=job is not None, health_condition=health_condition))
     return verdicts
+
+
+def gpu_nodes(kubectl: Kubectl) -> dict[str, Any]:
+    return kubectl(["get", "nodes", "-l", f"{GPU_NODE_LABEL_KEY}={GPU_NODE_LABEL_VALUE}", "-o", "json"]) or {}
 
 
 def kubectl_runner(kubeconfig: Path) -> Kubectl:
@@ -120,12 +149,11 @@ def _stack_outputs(stack: str, region: str) -> list[dict[str, str]]:
     return boto3.client("cloudformation", region_name=region).describe_stacks(StackName=stack)["Stacks"][0].get("Outputs", [])
 
 
-def main(argv: list[str] | None = None, environ: dict[str, str] | None = None) -> int:
-    env = dict(os.environ if environ is None else environ)
-    args = list(sys.argv[1:] if argv is None else argv)
+def environment(args: list[str], env: dict[str, str], usage: str = "verify_gpus.py") -> dict[str, str] | int:
+    """The cluster to read, from `--stack NAME --region REGION` (the stack's outputs) or the environment; an exit code on error."""
     if args:
         if len(args) != 4 or args[0] != "--stack" or args[2] != "--region":
-            print("error: usage: verify_gpus.py [--stack NAME --region REGION]", file=sys.stderr)
+            print(f"error: usage: {usage} [--stack NAME --region REGION]", file=sys.stderr)
             return 2
         try:
             env.update(env_from_stack_outputs(_stack_outputs(args[1], args[3])))
@@ -137,11 +165,19 @@ def main(argv: list[str] | None = None, environ: dict[str, str] | None = None) -
         print(f"error: {', '.join(missing)} not set. Take them from the cluster stack's outputs "
               "(make verify does), or run from the pipeline's post-deploy step", file=sys.stderr)
         return 2
+    return env
+
+
+def main(argv: list[str] | None = None, environ: dict[str, str] | None = None) -> int:
+    env = environment(list(sys.argv[1:] if argv is None else argv), dict(os.environ if environ is None else environ))
+    if isinstance(env, int):
+        return env
     with tempfile.TemporaryDirectory() as work:
         kubeconfig = Path(work) / "kubeconfig"
         try:
             write_kubeconfig(kubeconfig, cluster=env["CLUSTER_NAME"], region=env["CLUSTER_REGION"], role_arn=env["VERIFIER_ROLE_ARN"])
-            verdicts = verify(kubectl_runner(kubeconfig), env["RUNNER_NAMESPACE"], deadline_seconds=SMOKE_TEST_DEADLINE_SECONDS)
+            verdicts = verify(kubectl_runner(kubeconfig), env["RUNNER_NAMESPACE"], deadline_seconds=SMOKE_TEST_DEADLINE_SECONDS,
+                              health_condition=env.get("GPU_HEALTH_CONDITION") or NOT_WATCHED)
         except (subprocess.CalledProcessError, RuntimeError, FileNotFoundError) as err:
             detail = getattr(err, "stderr", "") or str(err)
             print(f"error: cannot read the cluster: {detail.strip().splitlines()[-1] if detail.strip() else err}", file=sys.stderr)

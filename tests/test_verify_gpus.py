@@ -93,3 +93,48 @@ def test_missing_environment_is_one_line_and_exit_2(capsys):
 def test_bad_arguments(capsys, argv):
     assert verify_gpus.main(argv, environ={}) == 2
     assert capsys.readouterr().err.strip() == "error: usage: verify_gpus.py [--stack NAME --region REGION]"
+
+
+# --- the node monitoring agent's condition (GPU_HEALTH_CONDITION) --------------------------------
+# The EKS node monitoring agent sets node condition AcceleratedHardwareReady for NVIDIA GPU faults
+# (EKS user guide, "Detect node health issues with the EKS node monitoring agent"; eks-node-monitoring-agent
+# v1.7.0 pkg/reasons/reasons.yaml: reasons DCGMError, NvidiaXID%dError, ...).
+
+def healthy_node(name, gpus=1, status="True", reason="AcceleratedHardwareIsReady"):
+    found = node(name, gpus)
+    found["status"]["conditions"] = [{"type": "Ready", "status": "True"},
+                                     {"type": "AcceleratedHardwareReady", "status": status, "reason": reason, "message": "m"}]
+    return found
+
+
+def run_watched(cluster):
+    clock = iter(range(0, 10_000, 15))
+    return verify(cluster, "default", deadline_seconds=100, sleep=lambda _: None, clock=lambda: next(clock),
+                  health_condition="AcceleratedHardwareReady")
+
+
+def test_every_gpu_node_must_report_accelerated_hardware_ready():
+    verdicts = run_watched(FakeCluster([job(succeeded=1)], [healthy_node("a"), healthy_node("b")]))
+    assert all(v.ok for v in verdicts)
+    assert verdicts[1].line == "2 GPU node(s), each with allocatable nvidia.com/gpu >= 1 and AcceleratedHardwareReady=True"
+
+
+def test_a_gpu_fault_fails_the_check_with_the_agents_reason():
+    verdicts = run_watched(FakeCluster([job(succeeded=1)], [healthy_node("a"), healthy_node("b", status="False", reason="DCGMError")]))
+    assert not verdicts[1].ok
+    assert verdicts[1].line.startswith("GPU nodes whose AcceleratedHardwareReady is not True: b (DCGMError: m). ")
+
+
+def test_a_node_without_the_condition_fails_when_it_is_watched():
+    verdicts = run_watched(FakeCluster([job(succeeded=1)], [node("a", 1)]))
+    assert not verdicts[1].ok and "a (no AcceleratedHardwareReady yet" in verdicts[1].line
+
+
+def test_the_condition_is_ignored_when_not_watched():
+    assert all(v.ok for v in run(FakeCluster([job(succeeded=1)], [healthy_node("a", status="False")])))
+
+
+def test_the_watched_condition_comes_from_the_stack_outputs():
+    env = env_from_stack_outputs([{"OutputKey": "GpuHealthCondition", "OutputValue": "AcceleratedHardwareReady"},
+                                  {"OutputKey": "RunnerQueueUrls", "OutputValue": "https://sqs.us-west-2.amazonaws.com/1/sqs_a"}])
+    assert env == {"GPU_HEALTH_CONDITION": "AcceleratedHardwareReady", "RUNNER_QUEUE_URLS": "https://sqs.us-west-2.amazonaws.com/1/sqs_a"}

@@ -75,6 +75,7 @@ def test_one_stage_per_target_in_order_each_with_the_gpu_check(pipeline_template
         assert check["RunOrder"] > max(a["RunOrder"] for a in deploy)
         env = json.loads(check["Configuration"]["EnvironmentVariables"])
         assert {v["name"] for v in env} >= {"CLUSTER_NAME", "CLUSTER_REGION", "RUNNER_NAMESPACE", "VERIFIER_ROLE_ARN"}
+        assert "GPU_HEALTH_CONDITION" in {v["name"] for v in env}  # the check also requires AcceleratedHardwareReady
 
 
 def test_gpu_check_runs_make_verify_and_may_only_assume_the_verifier_role(pipeline_template):
