@@ -21,6 +21,7 @@ from typing import Mapping, Sequence
 # Run as `python bench/cost.py`, the project's top-level modules are one directory up.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.observability_cost import observability_lines, observability_notes  # noqa: E402
 from settings import SettingError, Settings, load_settings  # noqa: E402
 
 HOURS_PER_MONTH = 730  # AWS's own convention for a monthly estimate (8,760 h / 12)
@@ -167,6 +168,7 @@ def monthly_costs(settings: Settings) -> CostReport:
         CostLine("kms_key", f"KMS keys: Kubernetes secrets, logs (2){', SQS secret' if managed_key else ''}", kms_keys, kms_keys,
                  kms_keys * KMS_KEY_USD_PER_MONTH, kms_keys * KMS_KEY_USD_PER_MONTH),
     ]
+    lines += observability_lines(settings, CostLine, KMS_KEY_USD_PER_MONTH)
     return CostReport(PRICE_REGION, PRICES_AS_OF, tuple(lines), _notes(settings, prices, gpu_type))
 
 
@@ -185,6 +187,7 @@ def _notes(settings: Settings, prices: Mapping[str, float], gpu_type: str) -> tu
                      f"not nodesMax={settings.nodes_max}.")
     if settings.region != PRICE_REGION:
         notes.append(f"region is {settings.region}, priced here at {PRICE_REGION} rates; {settings.region}'s differ.")
+    notes += observability_notes(settings)
     notes.append("Not included: CloudWatch Logs (control-plane and VPC flow logs, per GB), data transfer out, "
                  "Secrets Manager, SQS and ECR usage, and EKS extended support once a version leaves standard support.")
     return tuple(notes)

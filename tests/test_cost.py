@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.observability_cost import ALARM_METRIC_USD_PER_MONTH, DASHBOARD_USD_PER_MONTH
 from bench.cost import (EKS_CONTROL_PLANE_USD_PER_HOUR, GP3_USD_PER_GIB_MONTH, HOURS_PER_MONTH, KMS_KEY_USD_PER_MONTH,
                         NAT_GATEWAY_USD_PER_HOUR, ON_DEMAND_USD_PER_HOUR, PRICE_REGION, PRICES_AS_OF, PUBLIC_IPV4_USD_PER_HOUR,
                         SYSTEM_NODE_VOLUME_GIB, UNPRICED_GPU_TYPES, CostReport, main, monthly_costs)
@@ -49,6 +50,8 @@ def test_default_lines_come_from_the_price_table(default: CostReport):
         "volumes": ((1 * 100 + 2 * SYSTEM_NODE_VOLUME_GIB) * GP3_USD_PER_GIB_MONTH,
                     (3 * 100 + 2 * SYSTEM_NODE_VOLUME_GIB) * GP3_USD_PER_GIB_MONTH),
         "kms_key": (3 * KMS_KEY_USD_PER_MONTH,) * 2,  # Kubernetes secrets, cluster logs, Lambda logs
+        "dashboard": (DASHBOARD_USD_PER_MONTH,) * 2,
+        "alarms": ((2 * ALARM_METRIC_USD_PER_MONTH),) * 2,  # GPUs missing: GPU nodes and allocatable GPUs
     }
     assert [line.key for line in default.lines] == list(expected)
     for key, (idle, full) in expected.items():
