@@ -44,7 +44,8 @@ def cluster_metric(cluster_name: str, metric_name: str, statistic: str, label: s
 
 
 def workload_metric(cluster_name: str, namespace: str, pod_name: str, metric_name: str, statistic: str, label: str) -> cloudwatch.Metric:
-    """`pod_name`: Container Insights' PodName is the owning workload's name (Deployment, Job), not the pod's."""
+    """`pod_name`: Container Insights' PodName is the owning workload's name (Deployment, Job), not the pod's
+    (aws/amazon-cloudwatch-agent, plugins/processors/awsentity/internal/entityattributes/entityattributes.go)."""
     return cloudwatch.Metric(namespace=CONTAINER_INSIGHTS_NAMESPACE, metric_name=metric_name,
                              dimensions_map={"ClusterName": cluster_name, "Namespace": namespace, "PodName": pod_name},
                              statistic=statistic, period=NODE_PERIOD, label=label)
