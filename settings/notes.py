@@ -37,4 +37,20 @@ def user_notes(settings: Settings) -> list[str]:
         minimum, maximum = settings.runner_replica_bounds
         notes.append(f"note: runnerReplicas ({settings.runner_replicas}) is not applied: KEDA sets the runner's replicas "
                      f"from the queues ({minimum} to {maximum})")
+    notes += _observability_notes(settings)
+    return notes
+
+
+def _observability_notes(settings: Settings) -> list[str]:
+    notes = []
+    if not settings.node_monitoring_agent:
+        notes.append("note: nodeMonitoringAgent=false: nothing watches GPU health, so node auto repair never replaces a node whose "
+                     "GPU failed" + ("; Container Insights' DCGM exporter owns DCGM and graphs GPU utilization"
+                                     if settings.container_insights else ""))
+    elif settings.gpu_architecture == "arm64":
+        notes.append("note: the node monitoring agent checks no NVIDIA GPU on arm64 nodes (agent v1.7.0): GPU faults there are "
+                     "not repaired, and make verify does not require AcceleratedHardwareReady")
+    if settings.alarm_email:
+        notes.append(f"note: alarmEmail: confirm the subscription mail AWS sends to {settings.alarm_email} after the deploy, "
+                     "or no alarm reaches you")
     return notes

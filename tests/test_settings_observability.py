@@ -38,3 +38,4 @@ def test_values_from_context_strings():
 ])
 def test_bad_values_are_one_line(context, line):
     assert error_of(context) == line
+

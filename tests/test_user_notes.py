@@ -26,3 +26,24 @@ def test_scale_to_zero_without_queues_never_reaches_zero():
 def test_keda_owns_the_replica_count_with_queues():
     assert notes(nodes="0", nodesMin="0", nodesMax="4", queues="sqs_train", runnerReplicas="2") == [
         "note: runnerReplicas (2) is not applied: KEDA sets the runner's replicas from the queues (0 to 4)"]
+
+
+# --- GPU health and observability (settings/observability.py) -------------------------------------
+
+def test_without_the_node_monitoring_agent_gpu_faults_are_not_repaired():
+    assert notes(nodeMonitoringAgent="false") == [
+        "note: nodeMonitoringAgent=false: nothing watches GPU health, so node auto repair never replaces a node whose GPU "
+        "failed; Container Insights' DCGM exporter owns DCGM and graphs GPU utilization"]
+
+
+def test_the_agent_checks_no_gpu_on_arm64():
+    # eks-node-monitoring-agent v1.7.0, monitors/nvidia/monitor.go: NVIDIA monitoring is disabled on arm64
+    assert notes(nodeType="g5g.xlarge", gpuAmiType="AL2023_ARM_64_NVIDIA", runnerMemory="5Gi",
+                 runnerImage="registry.example.com/studio-go-runner-arm64:0.14.2") == [
+        "note: the node monitoring agent checks no NVIDIA GPU on arm64 nodes (agent v1.7.0): GPU faults there are not repaired, "
+        "and make verify does not require AcceleratedHardwareReady"]
+
+
+def test_alarm_mail_needs_a_confirmed_subscription():
+    assert notes(alarmEmail="ops@example.com") == [
+        "note: alarmEmail: confirm the subscription mail AWS sends to ops@example.com after the deploy, or no alarm reaches you"]
