@@ -66,10 +66,10 @@ ON_DEMAND_USD_PER_HOUR: dict[str, float] = {
     "p5.4xlarge": 6.88, "p5.48xlarge": 55.04,
     "p5en.48xlarge": 63.296,
     # --- system nodes ---
-    "t3.medium": 0.0416, "t3.large": 0.0832, "t3.xlarge": 0.1664, "t3.2xlarge": 0.3328,
+    "t3.small": 0.0208, "t3.medium": 0.0416, "t3.large": 0.0832, "t3.xlarge": 0.1664, "t3.2xlarge": 0.3328,
     "t3a.nano": 0.0047, "t3a.micro": 0.0094, "t3a.small": 0.0188, "t3a.medium": 0.0376,
     "t3a.large": 0.0752, "t3a.xlarge": 0.1504, "t3a.2xlarge": 0.3008,
-    "t4g.medium": 0.0336, "t4g.large": 0.0672,
+    "t4g.small": 0.0168, "t4g.medium": 0.0336, "t4g.large": 0.0672, "t4g.xlarge": 0.1344,
     "m5.large": 0.096, "m6i.large": 0.096, "m7i.large": 0.1008,
     "m6g.large": 0.077, "m7g.large": 0.0816,
     "c6i.large": 0.085,

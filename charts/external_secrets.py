@@ -7,7 +7,7 @@ read the one secret; `charts/sqs_credentials.py` renders the SecretStore and Ext
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping, Sequence
 
 from charts.gpu_scheduling import SYSTEM_NODE_SELECTOR
 from domain.component_versions import EXTERNAL_SECRETS
@@ -37,8 +37,12 @@ def _resources(memory_request: str, memory_limit: str) -> dict[str, Any]:
     return {"requests": {"cpu": "10m", "memory": memory_request}, "limits": {"memory": memory_limit}}
 
 
-def eso_helm_values(*, scoped_namespace: str | None = None, on_system_nodes: bool = True) -> dict[str, Any]:
+def eso_helm_values(*, scoped_namespace: str | None = None, on_system_nodes: bool = True,
+                    node_selector: Mapping[str, str] = SYSTEM_NODE_SELECTOR,
+                    tolerations: Sequence[Mapping[str, str]] = ()) -> dict[str, Any]:
     """Helm values for the ESO chart.
+
+    node_selector, tolerations: where the system nodes are (the system nodegroup, or Auto Mode's tainted `system` pool).
 
     on_system_nodes: pin the controller, webhook and cert-controller to the system nodes, like KEDA
     and the autoscaler; False only when there are none (GPU nodes are then untainted and run them).
@@ -69,7 +73,9 @@ def eso_helm_values(*, scoped_namespace: str | None = None, on_system_nodes: boo
         # The chart's values.yaml has a nodeSelector per pod (top level for the controller,
         # webhook.nodeSelector, certController.nodeSelector): set all three.
         for component in (values, values["webhook"], values["certController"]):
-            component["nodeSelector"] = dict(SYSTEM_NODE_SELECTOR)
+            component["nodeSelector"] = dict(node_selector)
+            if tolerations:
+                component["tolerations"] = [dict(toleration) for toleration in tolerations]
     if scoped_namespace is not None:
         if not scoped_namespace:
             raise ValueError("scoped_namespace must be a namespace name or None")

@@ -9,7 +9,7 @@ Identity credentials; no IRSA annotation is needed (identityOwner defaults to `k
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, Mapping, Sequence
 
 from charts.gpu_scheduling import SYSTEM_NODE_SELECTOR
 from domain.component_versions import KEDA
@@ -40,8 +40,12 @@ def _resources(memory_request: str, memory_limit: str) -> dict[str, Any]:
     return {"requests": {"cpu": "50m", "memory": memory_request}, "limits": {"memory": memory_limit}}
 
 
-def keda_values(*, watch_namespace: str | None = None) -> dict[str, Any]:
+def keda_values(*, watch_namespace: str | None = None, node_selector: Mapping[str, str] = SYSTEM_NODE_SELECTOR,
+                tolerations: Sequence[Mapping[str, str]] = ()) -> dict[str, Any]:
     """Helm values for the KEDA chart.
+
+    node_selector, tolerations: where the system pods go (the capacity says: the system nodegroup, or
+    Auto Mode's tainted `system` pool); the chart's top-level `nodeSelector` and `tolerations` apply to all three.
 
     watch_namespace: the one namespace whose ScaledObjects KEDA acts on (the runner's). Anyone who
     may create a ScaledObject and a TriggerAuthentication in a watched namespace can make the
@@ -55,7 +59,7 @@ def keda_values(*, watch_namespace: str | None = None) -> dict[str, Any]:
         # annotation the SDK would try web identity first and fail without an OIDC trust.
         "podIdentity": {"aws": {"irsa": {"enabled": False}}},
         # Never on a GPU node: KEDA would keep alive the node it scales away.
-        "nodeSelector": dict(SYSTEM_NODE_SELECTOR),
+        "nodeSelector": dict(node_selector),
         "resources": {
             "operator": _resources("100Mi", "512Mi"),
             "metricServer": _resources("100Mi", "512Mi"),
@@ -69,6 +73,8 @@ def keda_values(*, watch_namespace: str | None = None) -> dict[str, Any]:
         # Only Deployments are scaled: drop the default `*/scale` rights on every API group.
         "rbac": {"create": True, "enabledCustomScaledRefKinds": False},
     }
+    if tolerations:
+        values["tolerations"] = [dict(toleration) for toleration in tolerations]
     if watch_namespace is not None:
         if not watch_namespace:
             raise ValueError("watch_namespace must be a namespace name or None")

@@ -51,7 +51,7 @@ class ClusterSettings(SettingsBase):
     def _components_support_the_version(self) -> "ClusterSettings":
         """Every component this configuration installs must list kubernetesVersion (domain/component_versions.py)."""
         component = first_unsupported(self.kubernetes_version, keda=getattr(self, "queue_autoscaling"),
-                                      cluster_autoscaler=getattr(self, "autoscaling_enabled"),
+                                      cluster_autoscaler=getattr(self, "installs_cluster_autoscaler"),
                                       external_secrets=getattr(self, "sqs_credentials") in ("secretsmanager", "managed"),
                                       device_plugin=getattr(self, "device_plugin_needed"))
         if component is not None:

@@ -6,6 +6,7 @@ Each group's checks run in that order too, after every single value has passed i
 """
 from __future__ import annotations
 
+from settings.capacity import CapacitySettings
 from settings.cluster import ClusterSettings
 from settings.credentials import CredentialSettings
 from settings.delivery import DeliverySettings, PipelineTarget
@@ -15,7 +16,9 @@ from settings.runner import RunnerSettings
 from settings.scaling import ScalingSettings
 
 
-class Settings(ObservabilitySettings, DeliverySettings, ScalingSettings, CredentialSettings, RunnerSettings, NodeSettings, ClusterSettings):
+# CapacitySettings comes first, so its checks run last: sizing the system nodes needs every other group's answers.
+class Settings(CapacitySettings, ObservabilitySettings, DeliverySettings, ScalingSettings, CredentialSettings, RunnerSettings,
+               NodeSettings, ClusterSettings):
     """Every setting of the app: name, default, meaning, check and message."""
 
     def for_target(self, target: PipelineTarget) -> "Settings":

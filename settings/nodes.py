@@ -13,6 +13,8 @@ from domain.component_versions import DEVICE_PLUGIN
 from domain.images import UPSTREAM_RUNNER_REPOSITORY
 from domain.instance_types import GpuInstanceType, InstanceTypeError, cpu_architecture, gpu_instance_type
 from domain.small_files import FileProblem, read_small_text_file
+from domain.system_nodes import GRAVITON_CHOICES
+from settings.capacity import CapacityShape
 from settings.errors import SettingError
 from settings.fields import SettingsBase, setting
 from settings.types import CommaList, Count, Flag, InstanceType, NodegroupName, ReleaseTag, SshCidrs, Text, Unique, at_most, quoted
@@ -83,6 +85,11 @@ class SshPublicKey:
 
 
 class NodeSettings(SettingsBase):
+    # --- who provides the nodes (checked in settings/capacity.py) -------------------------
+    capacity: CapacityShape = setting("nodegroups", meaning="`nodegroups` (managed nodegroups + cluster-autoscaler) or `automode` "
+                                      "(EKS Auto Mode: AWS runs, patches and scales the nodes; README, \"Capacity\")",
+                                      runbook="`eksctl create cluster --managed`")
+
     # --- the GPU nodegroup ----------------------------------------------------------------
     nodegroup_name: NodegroupName | None = setting(None, meaning="GPU managed nodegroup name", runbook="`--nodegroup-name`",
                                                    default_text="the cluster name")
@@ -106,7 +113,9 @@ class NodeSettings(SettingsBase):
     # --- the system nodegroup -------------------------------------------------------------
     system_nodes: NodeCount = setting(2, meaning="CPU nodes for system pods; `0` = none, and then GPU nodes are not tainted",
                                       runbook="(none: system pods ran on the GPU node)")
-    system_node_type: InstanceType = setting("t3.large", meaning="instance type of the system nodes", runbook="")
+    system_node_type: InstanceType | None = setting(None, meaning="instance type of the system nodes; it must hold every system pod "
+                                                    "with one node lost (checked, and printed on synth)", runbook="",
+                                                    default_text="the cheapest of `" + "`, `".join(GRAVITON_CHOICES) + "` that does")
 
     # --- GPU checks -----------------------------------------------------------------------
     device_plugin_version: ReleaseTag = setting(DEVICE_PLUGIN.version, meaning="NVIDIA device plugin release (not used on Bottlerocket, "
@@ -124,7 +133,7 @@ class NodeSettings(SettingsBase):
     def _node_checks(self) -> "NodeSettings":
         if self.nodes_min > self.nodes_max:
             raise SettingError("nodesMin", f"{self.nodes_min} is above nodesMax ({self.nodes_max}). Lower nodesMin or raise nodesMax")
-        if not self.nodes_min <= self.nodes <= self.nodes_max:
+        if not getattr(self, "automode") and not self.nodes_min <= self.nodes <= self.nodes_max:
             raise SettingError("nodes", f"{self.nodes} is outside nodesMin..nodesMax ({self.nodes_min}..{self.nodes_max}). "
                                "Give a count in that range")
         ami_architecture = NVIDIA_AMI_TYPES[self.gpu_ami_type]
@@ -205,8 +214,8 @@ class NodeSettings(SettingsBase):
 
     @property
     def device_plugin_needed(self) -> bool:
-        """Bottlerocket NVIDIA AMIs run their own device plugin; AL2023 ones do not."""
-        return not self.gpu_ami_type.startswith("BOTTLEROCKET")
+        """Bottlerocket NVIDIA AMIs and Auto Mode nodes run their own device plugin; AL2023 ones do not."""
+        return not getattr(self, "automode") and not self.gpu_ami_type.startswith("BOTTLEROCKET")
 
     @property
     def gpu_accelerator(self) -> str:

@@ -25,7 +25,15 @@ def target_line(settings: Settings) -> str:
 def user_notes(settings: Settings) -> list[str]:
     """What the synth tells the user about choices the settings made for them, one line each (printed to stderr)."""
     notes = []
-    if not settings.device_plugin_needed:
+    if settings.automode:
+        notes.append("note: capacity=automode: EKS Auto Mode runs the NVIDIA device plugin, and starts and stops GPU nodes "
+                     "for the runner's pods; no device plugin DaemonSet, no cluster-autoscaler")
+    elif settings.system_fit is not None:
+        notes.append(f"note: system nodes: {settings.system_fit.line()}")
+    elif settings.system_nodes > 0:
+        notes.append(f"note: system nodes: {settings.system_node_type} is not in domain/system_nodes.py, so whether the system "
+                     "pods fit with one node lost is not checked")
+    if not settings.automode and not settings.device_plugin_needed:
         notes.append(f"note: no NVIDIA device plugin DaemonSet: {settings.gpu_ami_type} nodes run their own")
     if settings.sqs_credentials == "file":
         notes.append("warning: sqsCredentials=file stores your SQS access keys in plaintext in the CloudFormation template, "

@@ -95,6 +95,10 @@ class RunnerSettings(SettingsBase):
                                    f"{gib(node.memory_gib * GIB - free_memory)} kept for the node). Give {fits} or less, or a larger nodeType")
         volume_size: int = getattr(self, "node_volume_size")
         scratch = memory_bytes(self.runner_scratch_size)
+        disk: int = getattr(self, "gpu_node_disk_gib")
+        if scratch >= disk * GIB and getattr(self, "automode"):
+            raise SettingError("runnerScratchSize", f"{self.runner_scratch_size} is not below the {disk} GiB disk of an Auto Mode "
+                               f"node, which also holds the images. Give at most {disk // 2}Gi")
         if scratch >= volume_size * GIB:
             raise SettingError("runnerScratchSize", f"{self.runner_scratch_size} is not below nodeVolumeSize ({volume_size} GiB), "
                                f"which also holds the AMI and images. Give at most {volume_size // 2}Gi, or raise nodeVolumeSize")
@@ -117,7 +121,7 @@ class RunnerSettings(SettingsBase):
     def runner_limits(self) -> RunnerLimits:
         """What the runner may give tasks, from its pod's requests and scratch (domain/runner_sizing.py)."""
         return runner_limits(cpu=self.runner_cpu, memory=self.runner_memory, scratch_size=self.runner_scratch_size,
-                             cache_size=self.cache_size, node_volume_gib=getattr(self, "node_volume_size"))
+                             cache_size=self.cache_size, node_volume_gib=getattr(self, "gpu_node_disk_gib"))
 
     @property
     def queue_prefix(self) -> str:

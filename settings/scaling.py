@@ -51,7 +51,7 @@ class ScalingSettings(SettingsBase):
         if self.autoscaling and nodes_max == nodes_min:
             raise SettingError("autoscaling", f"is true but nodesMin and nodesMax are both {nodes_max}: there is nothing to scale. "
                                "Raise nodesMax above nodesMin")
-        if self.autoscaling_enabled and getattr(self, "system_nodes") == 0:
+        if getattr(self, "installs_cluster_autoscaler") and getattr(self, "system_nodes") == 0:
             raise SettingError("autoscaling", "needs system nodes: the autoscaler must not run on the GPU nodes it removes. "
                                "Set systemNodes=1 or more, or autoscaling=false")
         self._check_runners_fit(nodes, nodes_max)

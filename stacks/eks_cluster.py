@@ -8,6 +8,7 @@ from aws_cdk import RemovalPolicy, aws_ec2 as ec2, aws_eks_v2 as eks, aws_kms as
 from constructs import Construct
 
 from settings import SUPPORTED_KUBERNETES_VERSIONS
+from stacks.capacity.automode_cluster import acknowledge_auto_mode_cluster_role, auto_mode_compute
 from stacks.nag import acknowledge, managed_policy_finding
 
 
@@ -38,10 +39,12 @@ VPC_CNI_CONFIGURATION = {"enableNetworkPolicy": "true"}
 
 
 class GpuEksCluster(Construct):
-    """An `AWS::EKS::Cluster` with managed nodegroups only (no Auto Mode, no default capacity)."""
+    """An `AWS::EKS::Cluster`: managed nodegroups added by the capacity (no default capacity), or EKS Auto Mode."""
 
     def __init__(self, scope: Construct, id: str, *, cluster_name: str, kubernetes_version: str, vpc: ec2.IVpc,
-                 endpoint_public_cidrs: Sequence[str], admin_principal_arns: Sequence[str]) -> None:
+                 endpoint_public_cidrs: Sequence[str], admin_principal_arns: Sequence[str],
+                 auto_mode_node_pools: Sequence[str] | None = None) -> None:
+        """`auto_mode_node_pools`: turn on EKS Auto Mode with these built-in node pools; None = managed nodegroups only."""
         super().__init__(scope, id)
         self.secrets_key = kms.Key(
             self, "SecretsKey",
@@ -60,8 +63,7 @@ class GpuEksCluster(Construct):
             version=version,
             vpc=vpc,
             vpc_subnets=[ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)],
-            default_capacity_type=eks.DefaultCapacityType.NODEGROUP,
-            default_capacity=0,  # nodegroups are added explicitly, each with its own settings
+            **self._capacity_props(auto_mode_node_pools),
             endpoint_access=eks.EndpointAccess.PUBLIC_AND_PRIVATE.only_from(*endpoint_public_cidrs),
             secrets_encryption_key=self.secrets_key,
             cluster_logging=CONTROL_PLANE_LOGS,
@@ -73,10 +75,19 @@ class GpuEksCluster(Construct):
         # EKS installs a self-managed vpc-cni with every cluster: the managed add-on takes its fields over.
         self.vpc_cni.node.default_child.add_property_override("ResolveConflicts", "OVERWRITE")
         self._acknowledge_library_roles()
+        if auto_mode_node_pools is not None:
+            acknowledge_auto_mode_cluster_role(self.cluster)
         for index, arn in enumerate(admin_principal_arns):
             self.cluster.grant_access(
                 f"Admin{index}", arn,
                 [eks.AccessPolicy.from_access_policy_name(CLUSTER_ADMIN_POLICY, access_scope_type=eks.AccessScopeType.CLUSTER)])
+
+    def _capacity_props(self, auto_mode_node_pools: Sequence[str] | None) -> dict:
+        if auto_mode_node_pools is None:
+            # nodegroups are added explicitly, each with its own settings
+            return {"default_capacity_type": eks.DefaultCapacityType.NODEGROUP, "default_capacity": 0}
+        return {"default_capacity_type": eks.DefaultCapacityType.AUTOMODE,
+                "compute": auto_mode_compute(self, node_pools=auto_mode_node_pools)}
 
     def _acknowledge_library_roles(self) -> None:
         """Roles and functions aws-cdk-lib creates for the cluster and its kubectl provider, reviewed as they are."""

@@ -15,6 +15,7 @@ from settings import Settings
 from stacks.addons.external_secrets import ExternalSecretsOperator, external_secrets_identity
 from stacks.addons.keda import Keda, keda_identity
 from stacks.capacity import Capacity
+from stacks.capacity.automode_capacity import BUILT_IN_NODE_POOLS, AutoModeCapacity, GpuNodePool
 from stacks.capacity.nodegroup_capacity import GpuNodes, NodeAutoscaling, NodegroupCapacity, SystemNodes
 from stacks.capacity.nodegroups import SshAccess
 from stacks.cluster_network import ClusterNetwork
@@ -61,6 +62,7 @@ class GpuClusterStack(Stack):
             vpc=network.vpc,
             endpoint_public_cidrs=settings.endpoint_public_cidrs,
             admin_principal_arns=settings.admin_principal_arns,
+            auto_mode_node_pools=BUILT_IN_NODE_POOLS if settings.automode else None,
         )
         cluster = self.eks.cluster
         # Everything CloudFormation applies inside the cluster goes through (and lives under) this one applier.
@@ -84,6 +86,10 @@ class GpuClusterStack(Stack):
         self.observability = self._observability(settings)
 
     def _capacity(self, settings: Settings, cluster: eks.Cluster) -> Capacity:
+        if settings.automode:
+            pool = GpuNodePool(name=settings.gpu_nodegroup_name, instance_types=settings.node_type,
+                               capacity_type=settings.capacity_type, max_gpus=settings.nodes_max * settings.gpus_per_node)
+            return AutoModeCapacity(manifests=self.manifests, gpu=pool)
         key = settings.ssh_key
         gpu = GpuNodes(nodegroup_name=settings.gpu_nodegroup_name, instance_types=settings.node_type, ami_type=settings.gpu_ami_type,
                        capacity_type=settings.capacity_type, desired=settings.nodes, minimum=settings.nodes_min,
@@ -141,7 +147,9 @@ class GpuClusterStack(Stack):
         operator = ExternalSecretsOperator(self.manifests, "ExternalSecrets", cluster=cluster, identity=identity,
                                            secret_name=settings.sqs_secret_name,
                                            values=eso_helm_values(scoped_namespace=settings.namespace,
-                                                                  on_system_nodes=settings.system_nodes > 0),
+                                                                  on_system_nodes=bool(self.capacity.system_node_selector),
+                                                                  node_selector=self.capacity.system_node_selector,
+                                                                  tolerations=self.capacity.system_tolerations),
                                            after=self.capacity.ready)
         if self.runner_credentials:
             self.runner_credentials.grant_key_use(identity.role)
@@ -154,7 +162,8 @@ class GpuClusterStack(Stack):
             return None, []
         identity = keda_identity(self.manifests, "KedaIdentity", cluster=cluster, agent=self.capacity.pod_identity_agent)
         keda = Keda(self.manifests, "Keda", cluster=cluster, identity=identity, region=settings.region, queues=settings.queues,
-                    values=keda_values(watch_namespace=settings.namespace), after=self.capacity.ready)
+                    values=keda_values(watch_namespace=settings.namespace, node_selector=self.capacity.system_node_selector,
+                                       tolerations=self.capacity.system_tolerations), after=self.capacity.ready)
         minimum, maximum = settings.runner_replica_bounds
         scaling = QueueScaling(queue_urls=self._queue_urls(settings), min_replicas=minimum, max_replicas=maximum,
                                messages_per_replica=settings.queue_length_per_runner)
@@ -173,7 +182,10 @@ class GpuClusterStack(Stack):
     def _outputs(self, settings: Settings) -> None:
         cluster_name = CfnOutput(self, "ClusterName", value=self.eks.cluster.cluster_name, description="EKS cluster name")
         region = CfnOutput(self, "Region", value=self.region, description="AWS region of the cluster")
-        CfnOutput(self, "GpuNodegroupName", value=settings.gpu_nodegroup_name, description="GPU managed nodegroup")
+        if settings.automode:
+            CfnOutput(self, "GpuNodePoolName", value=settings.gpu_nodegroup_name, description="GPU NodePool of EKS Auto Mode")
+        else:
+            CfnOutput(self, "GpuNodegroupName", value=settings.gpu_nodegroup_name, description="GPU managed nodegroup")
         CfnOutput(self, "UpdateKubeconfigCommand",
                   value=f"aws eks update-kubeconfig --name {settings.cluster_name} --region {self.region}",
                   description="Adds this cluster to your kubeconfig")
@@ -198,11 +210,13 @@ class GpuClusterStack(Stack):
         observability = ClusterObservability(
             self, "Observability", cluster=self.eks.cluster, cluster_name=settings.cluster_name, nodes=self.capacity.ready,
             pod_identity_agent=self.capacity.pod_identity_agent, gpu_taints=self.capacity.gpu_taints,
-            node_monitoring_agent=settings.node_monitoring_agent, container_insights=settings.container_insights,
+            node_monitoring_agent=settings.node_monitoring_agent and not self.capacity.runs_node_monitoring_agent,
+            gpu_health_built_in=self.capacity.runs_node_monitoring_agent, container_insights=settings.container_insights,
             queues=settings.queues, dead_letter_queues={q: dead_letter_queue_name(q) for q in settings.queues} if self.queues else {},
             namespace=settings.namespace, deployment=DEPLOYMENT_NAME,
             smoke_test_job=SMOKE_TEST_JOB_NAME if settings.gpu_smoke_test else None,
-            fleet=FleetShape(system_nodes=settings.system_nodes, nodes_max=settings.nodes_max, gpus_per_node=settings.gpus_per_node),
+            fleet=FleetShape(system_nodes=self.capacity.steady_system_nodes, nodes_max=settings.nodes_max,
+                             gpus_per_node=settings.gpus_per_node),
             max_message_age=Duration.minutes(settings.max_message_age_minutes), alarm_email=settings.alarm_email)
         self._status_access(settings)
         return observability

@@ -91,6 +91,14 @@ CORPUS: list[Entry] = [
         "{files}/two-keys.pub")],
     *values("systemNodes", ["-1", "451", "x"]),
     *values("systemNodeType", ["large", "t3.huge", "T3.LARGE", "m5.superlarge", "", "t3.large;id", "t3.large,m5.large"]),
+    ("systemNodeType", {"systemNodeType": "t3.small", "queues": "sqs_a"}, {}),  # 12 system pods, 11 slots on the node left
+    # --- capacity: a shape, and the nodegroup settings Auto Mode has no place for ---------------------------------------
+    *values("capacity", ["fargate", "", "auto", "nodegroup", ["automode"], "automode;id"]),
+    *[(setting, {"capacity": "automode", setting: value}, {}) for setting, value in (
+        ("gpuAmiType", "AL2023_x86_64_NVIDIA"), ("systemNodes", "0"), ("systemNodeType", "t4g.small"), ("sshPublicKey", KEY),
+        ("sshAllowedCidrs", "10.0.0.0/8"), ("nodeVolumeSize", "200"), ("nodes", "1"))],
+    ("nodeType", {"capacity": "automode", "nodeType": "p3.2xlarge"}, {}),
+    ("runnerScratchSize", {"capacity": "automode", "runnerScratchSize": "90Gi"}, {}),
     *values("devicePluginVersion", ["latest", "0.20.0", "v0.20", "v0.20.0-rc1", "", "v99999.0.0"]),
     *values("gpuSmokeTest", ["yes", "1", "maybe", ""]),
     *values("gpuTestPods", ["no", "2"]),

@@ -81,6 +81,10 @@ CONFIGURATIONS: dict[str, dict[str, str]] = {
         "maxMessageAgeMinutes": "30",
     },
 }
+# EKS Auto Mode: the default and the scale configuration with capacity=automode and nothing else changed (`nodes` has
+# no meaning there), so tests/stacks/test_capacity_shapes.py can assert the templates differ only where they must.
+CONFIGURATIONS["automode"] = {"capacity": "automode"}
+CONFIGURATIONS["automode-scale"] = {**{k: v for k, v in CONFIGURATIONS["scale"].items() if k != "nodes"}, "capacity": "automode"}
 
 # Pipeline mode: the pipeline stack and a stage per target. `direct-prod` is direct mode with the
 # settings and environment of the pipeline's `prod` target, to compare the two cluster templates.
@@ -155,3 +159,13 @@ def arm(synthesized):
 @pytest.fixture(scope="session")
 def scale(synthesized):
     return synthesized("scale").template()
+
+
+@pytest.fixture(scope="session")
+def automode(synthesized):
+    return synthesized("automode").template()
+
+
+@pytest.fixture(scope="session")
+def automode_scale(synthesized):
+    return synthesized("automode-scale").template()

@@ -56,3 +56,15 @@ REQUIRED_FIELDS.update(
         ("keda.sh/v1alpha1", "TriggerAuthentication"): ["spec.podIdentity.provider"],
     }
 )
+
+
+# Karpenter v1 NodePool, as EKS Auto Mode serves it (charts/gpu_node_pool.py): kubernetes-sigs/karpenter
+# pkg/apis/crds/karpenter.sh_nodepools.yaml, version v1: spec requires template; template.spec requires nodeClassRef
+# (group, kind and name) and requirements; each budget requires nodes (list items: tests/charts/test_gpu_node_pool.py).
+CUSTOM_RESOURCE_GROUPS.add("karpenter.sh")
+REQUIRED_FIELDS.update(
+    {
+        ("karpenter.sh/v1", "NodePool"): ["spec.template.spec.nodeClassRef.group", "spec.template.spec.nodeClassRef.kind",
+                                          "spec.template.spec.nodeClassRef.name", "spec.template.spec.requirements"],
+    }
+)

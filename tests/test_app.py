@@ -53,6 +53,8 @@ def test_synth_says_what_it_skipped_and_warns_of_file_mode(tmp_path, capsys, can
                     manifests_dir=str(tmp_path / "dist")) == 0
     assert capsys.readouterr().err.splitlines() == [
         "note: target: account unset (an environment-agnostic template), region us-west-2 (default)",
+        "note: system nodes: 2 x m7g.large hold the 10 system pods (835m CPU, 687Mi requested) with one node lost: "
+        "1 x (1930m, 6766Mi, 29 pods)",
         "note: no NVIDIA device plugin DaemonSet: BOTTLEROCKET_ARM_64_NVIDIA nodes run their own",
         "warning: sqsCredentials=file stores your SQS access keys in plaintext in the CloudFormation template, in cdk.out and "
         "in the kubectl handler's logs; use sqsCredentials=secretsmanager beyond a trial",

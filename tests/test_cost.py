@@ -32,7 +32,7 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     return code, out, err
 
 
-# --- the default configuration: 1 NAT gateway, 2 t3.large system nodes, g4dn.xlarge GPU nodes 1..3 ---------------
+# --- the default configuration: 1 NAT gateway, 2 t4g.medium system nodes, g4dn.xlarge GPU nodes 1..3 ---------------
 
 @pytest.fixture(scope="module")
 def default() -> CostReport:
@@ -40,7 +40,7 @@ def default() -> CostReport:
 
 
 def test_default_lines_come_from_the_price_table(default: CostReport):
-    gpu, system = ON_DEMAND_USD_PER_HOUR["g4dn.xlarge"], ON_DEMAND_USD_PER_HOUR["t3.large"]
+    gpu, system = ON_DEMAND_USD_PER_HOUR["g4dn.xlarge"], ON_DEMAND_USD_PER_HOUR["t4g.medium"]
     expected = {  # key: (idle, full) in USD per month
         "control_plane": (monthly(EKS_CONTROL_PLANE_USD_PER_HOUR, 1),) * 2,
         "system_nodes": (monthly(system, 2),) * 2,
@@ -65,7 +65,7 @@ def test_default_quantities(default: CostReport):
     gpu, volumes = default.line("gpu_nodes"), default.line("volumes")
     assert (gpu.item, gpu.idle_quantity, gpu.full_quantity) == ("GPU nodes, g4dn.xlarge", 1, 3)
     assert (volumes.unit, volumes.idle_quantity, volumes.full_quantity) == ("GiB", 160, 360)
-    assert default.line("system_nodes").item == "system nodes, t3.large"
+    assert default.line("system_nodes").item == "system nodes, t4g.medium"
 
 
 def test_totals_are_the_sum_of_the_lines(default: CostReport):

@@ -77,3 +77,14 @@ def test_readme_lists_every_remaining_failure_with_its_reason():
         assert f"| `{check}` | {kind} `{name}` |" in section, (check, kind, name)
     for check in LIBRARY_LAMBDA_CHECKS:
         assert f"| `{check}` |" in section, check
+
+
+@pytest.mark.parametrize("config", ["automode", "automode-scale"])
+def test_auto_mode_meets_the_same_bar(scanned, synthesized, config):
+    # Auto Mode's templates hold fewer objects (no device plugin, autoscaler or nodegroups): fewer checks pass, none more fail.
+    result = scanned(config)
+    assert result.problems() == []
+    assert result.kubernetes_pass_rate >= KUBERNETES_PASS_RATE
+    assert result.kubernetes_passed > 150 and result.cloudformation_passed > 100
+    failures = [f for f in result.failures if f.framework == "cloudformation"]
+    assert {f.resource_type for f in failures} == {"AWS::Lambda::Function"} and {f.check_id for f in failures} <= set(LIBRARY_LAMBDA_CHECKS)

@@ -1,7 +1,7 @@
 """The capacity seam: what provides the nodes. The stack asks a `Capacity`, never which shape it is.
 
 `NodegroupCapacity` (managed nodegroups + cluster-autoscaler, stacks/capacity/nodegroup_capacity.py) is the first
-implementation; another shape (EKS Auto Mode) implements the same properties.
+implementation; `AutoModeCapacity` (EKS Auto Mode, stacks/capacity/automode_capacity.py) the second.
 """
 from __future__ import annotations
 
@@ -53,3 +53,19 @@ class Capacity(Protocol):
     @property
     def pod_identity_agent(self) -> IConstruct | None:
         """What a Pod Identity association waits for; None when the nodes run the agent themselves."""
+
+    @property
+    def runs_node_monitoring_agent(self) -> bool:
+        """Whether the nodes run the EKS node monitoring agent (and its DCGM) themselves: then the add-on is not installed."""
+
+    @property
+    def steady_system_nodes(self) -> int:
+        """Nodes that are not GPU nodes while the cluster idles: what GPU-count alarms subtract from the node count."""
+
+    @property
+    def system_node_selector(self) -> Mapping[str, str]:
+        """What add-ons (KEDA, External Secrets) select to stay off GPU nodes; empty when there is no place but those."""
+
+    @property
+    def system_tolerations(self) -> Sequence[Mapping[str, str]]:
+        """Tolerations add-ons need to run where `system_node_selector` sends them."""

@@ -7,7 +7,8 @@ from typing import Mapping, Sequence
 from aws_cdk import aws_eks_v2 as eks
 from constructs import Construct, IConstruct
 
-from charts.gpu_scheduling import ACCELERATOR_LABEL_KEY, GPU_NODE_SELECTOR, GPU_TAINT_EFFECT, GPU_TAINT_KEY, GPU_TAINT_VALUE
+from charts.gpu_scheduling import (ACCELERATOR_LABEL_KEY, GPU_NODE_SELECTOR, GPU_TAINT_EFFECT, GPU_TAINT_KEY, GPU_TAINT_VALUE,
+                                  SYSTEM_NODE_SELECTOR)
 from stacks.addons.cluster_autoscaler import ClusterAutoscaler
 from stacks.capacity import NodeTaint
 from stacks.capacity.nodegroups import GpuNodegroup, SshAccess, SystemNodegroup
@@ -61,6 +62,7 @@ class NodegroupCapacity:
         `autoscaling`: install cluster-autoscaler (needs `system` nodes to run on); None keeps the GPU group at its size;
         `join_after`: what must be in place before any node joins (the cluster's networking add-on)."""
         self.system_nodes = None
+        self._system_count = system.count if system is not None else 0
         if system is not None:
             self.system_nodes = SystemNodegroup(scope, "SystemNodes", cluster=cluster, nodegroup_name=system.nodegroup_name,
                                                 instance_type=system.instance_type, architecture=system.architecture,
@@ -120,3 +122,19 @@ class NodegroupCapacity:
     @property
     def pod_identity_agent(self) -> eks.Addon:
         return self._agent
+
+    @property
+    def runs_node_monitoring_agent(self) -> bool:
+        return False  # an EKS add-on brings it to managed nodegroups (stacks/addons/node_monitoring_agent.py)
+
+    @property
+    def steady_system_nodes(self) -> int:
+        return self._system_count
+
+    @property
+    def system_node_selector(self) -> Mapping[str, str]:
+        return dict(SYSTEM_NODE_SELECTOR) if self.system_nodes else {}
+
+    @property
+    def system_tolerations(self) -> Sequence[Mapping[str, str]]:
+        return []  # the system nodegroup is not tainted

@@ -16,6 +16,7 @@ class ClusterObservability(Construct):
 
     def __init__(self, scope: Construct, id: str, *, cluster: eks.ICluster, cluster_name: str, nodes: Sequence[IConstruct],
                  pod_identity_agent: IConstruct | None, gpu_taints: Sequence[NodeTaint], node_monitoring_agent: bool, container_insights: bool,
+                 gpu_health_built_in: bool = False,
                  queues: Sequence[str], dead_letter_queues: Mapping[str, str], namespace: str, deployment: str,
                  smoke_test_job: str | None, fleet: FleetShape, max_message_age: Duration, alarm_email: str | None) -> None:
         super().__init__(scope, id)
@@ -26,7 +27,7 @@ class ClusterObservability(Construct):
                                                              gpu_taints=gpu_taints)
         self.container_insights = None
         # One DCGM host engine per GPU: Container Insights' DCGM exporter runs only when the agent does not.
-        dcgm_exporter = container_insights and not node_monitoring_agent
+        dcgm_exporter = container_insights and not (node_monitoring_agent or gpu_health_built_in)  # Auto Mode's agent owns DCGM too
         if container_insights:
             from stacks.addons.container_insights import ContainerInsights
             self.container_insights = ContainerInsights(self, "ContainerInsights", cluster=cluster, cluster_name=cluster_name,

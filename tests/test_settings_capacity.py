@@ -1,0 +1,65 @@
+"""capacity=nodegroups|automode: the default, what Auto Mode refuses with one line each, and what it changes."""
+from __future__ import annotations
+
+import pytest
+
+from settings import load_settings, user_notes
+from settings.capacity import AUTOMODE_NODE_DISK_GIB
+from tests.conftest import FIXTURES
+from tests.test_settings import error_of
+
+AUTO = {"capacity": "automode"}
+
+
+def test_nodegroups_is_the_default_and_automode_is_spelled_either_way():
+    assert load_settings({}, {}).capacity == "nodegroups"
+    assert load_settings({"capacity": " AutoMode "}, {}).automode
+
+
+def test_an_unknown_shape_is_refused():
+    assert error_of({"capacity": "fargate"}) == "capacity: 'fargate' is not a capacity shape. Use nodegroups or automode"
+
+
+@pytest.mark.parametrize(("setting", "value", "message"), [
+    ("gpuAmiType", "BOTTLEROCKET_x86_64_NVIDIA",
+     "Auto Mode picks and patches the GPU AMI itself (its own NVIDIA driver and device plugin). Leave gpuAmiType unset"),
+    ("systemNodes", "2", "Auto Mode runs add-ons on its built-in system node pool, sized to what runs there. Leave systemNodes unset"),
+    ("systemNodeType", "t4g.medium", "Auto Mode picks the system node pool's instances itself. Leave systemNodeType unset"),
+    ("sshPublicKey", str(FIXTURES / "id_ed25519.pub"),
+     "Auto Mode nodes allow no SSH or SSM access (EKS user guide, automode-learn-instances). Leave sshPublicKey unset"),
+    ("sshAllowedCidrs", "10.0.0.0/8", "Auto Mode nodes allow no SSH access. Leave sshAllowedCidrs unset"),
+    ("nodeVolumeSize", "200", "Auto Mode nodes take their disk from the built-in NodeClass (80 GiB). "
+                              "Leave nodeVolumeSize unset, or use capacity=nodegroups"),
+    ("nodes", "1", "Auto Mode has no desired node count: it starts a GPU node for each runner pod that waits. "
+                   "Leave nodes unset; nodesMin and nodesMax bound the runners"),
+])
+def test_settings_auto_mode_has_no_place_for_are_refused_when_set(setting, value, message):
+    assert error_of({**AUTO, setting: value}) == f"{setting}: is not used with capacity=automode: {message}"
+
+
+def test_the_same_settings_are_fine_with_nodegroups():
+    load_settings({"gpuAmiType": "BOTTLEROCKET_x86_64_NVIDIA", "systemNodes": "2", "nodeVolumeSize": "200", "nodes": "1"}, {})
+
+
+def test_types_auto_mode_does_not_launch_are_refused():
+    assert error_of({**AUTO, "nodeType": "p3.2xlarge", "runnerMemory": "12Gi"}) == (
+        "nodeType: p3.2xlarge is not a type EKS Auto Mode launches (GPU families: g4dn, g5, g5g, g6, g6e, gr6, p3dn, p4d, "
+        "p4de, p5, p5e, p5en). Pick one of those, or use capacity=nodegroups")
+
+
+def test_automode_needs_no_device_plugin_nor_cluster_autoscaler_but_keeps_keda():
+    s = load_settings({**AUTO, "queues": "sqs_a", "nodesMin": "0"}, {})
+    assert not s.device_plugin_needed and not s.installs_cluster_autoscaler
+    assert s.autoscaling_enabled and s.queue_autoscaling
+    assert s.gpu_node_disk_gib == AUTOMODE_NODE_DISK_GIB == 80
+
+
+def test_the_scratch_must_fit_the_auto_mode_disk():
+    assert error_of({**AUTO, "runnerScratchSize": "90Gi"}) == (
+        "runnerScratchSize: 90Gi is not below the 80 GiB disk of an Auto Mode node, which also holds the images. Give at most 40Gi")
+
+
+def test_a_note_says_what_auto_mode_brings():
+    assert user_notes(load_settings(AUTO, {}))[0] == (
+        "note: capacity=automode: EKS Auto Mode runs the NVIDIA device plugin, and starts and stops GPU nodes for the "
+        "runner's pods; no device plugin DaemonSet, no cluster-autoscaler")

@@ -1,0 +1,131 @@
+"""The idle floor: every system pod a configuration installs, whether they fit with one system node lost, and the default type."""
+from __future__ import annotations
+
+import cdk8s
+import pytest
+
+from charts.cluster_autoscaler import cluster_autoscaler_values
+from charts.ecr_credential_refresh import EcrCredentialRefreshChart
+from charts.external_secrets import eso_helm_values
+from charts.keda import keda_values
+from domain.quantities import cpu_cores, memory_bytes
+from domain.system_nodes import GRAVITON_CHOICES, SYSTEM_NODE_TYPES, cheapest_fit, fit
+from domain.system_pods import (CLUSTER_AUTOSCALER, ECR_REFRESH, EXTERNAL_SECRETS_PODS, KEDA_PODS, SystemPod,
+                                system_pods)
+from settings import SettingError, load_settings, user_notes
+from tests.test_settings import error_of
+
+MIB = 1024 * 1024
+
+
+def _request(resources: dict) -> tuple[int, int]:
+    requests = resources["requests"]
+    return round(cpu_cores(requests["cpu"]) * 1000), memory_bytes(requests["memory"]) // MIB
+
+
+# --- the figures are the ones the charts set ------------------------------------------------------------------------
+
+def test_our_add_ons_requests_are_read_back_from_their_values():
+    keda = keda_values()["resources"]
+    assert [(p.cpu_millis, p.memory_mib) for p in KEDA_PODS] == [_request(keda[c]) for c in ("operator", "metricServer", "webhooks")]
+    eso = eso_helm_values()
+    assert [(p.cpu_millis, p.memory_mib) for p in EXTERNAL_SECRETS_PODS] == [
+        _request(eso["resources"]), _request(eso["webhook"]["resources"]), _request(eso["certController"]["resources"])]
+    ca = cluster_autoscaler_values(cluster_name="c", region="us-west-2", kubernetes_version="1.36")["resources"]
+    assert (CLUSTER_AUTOSCALER.cpu_millis, CLUSTER_AUTOSCALER.memory_mib) == _request(ca)
+
+
+def test_the_ecr_refresh_pod_asks_its_largest_container():
+    chart = EcrCredentialRefreshChart(cdk8s.App(), "ecr", namespace="default", registry="123456789012.dkr.ecr.us-west-2.amazonaws.com",
+                                      region="us-west-2")
+    job = next(o for o in chart.to_json() if o["kind"] == "CronJob")
+    pod = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    containers = [_request(c["resources"]) for c in pod["containers"]]
+    init = [_request(c["resources"]) for c in pod.get("initContainers", [])]
+    expected = (max(sum(c for c, _ in containers), *(c for c, _ in init)), max(sum(m for _, m in containers), *(m for _, m in init)))
+    assert (ECR_REFRESH.cpu_millis, ECR_REFRESH.memory_mib) == expected
+
+
+def test_every_system_image_is_published_for_arm64():
+    everything = system_pods(cluster_autoscaler=True, keda=True, external_secrets=True, ecr_refresh=True,
+                             node_monitoring_agent=True, container_insights=True)
+    assert all(pod.arm64 and pod.source for pod in everything)
+
+
+def test_observability_agents_run_on_every_system_node():
+    # 6 DaemonSet pods per node and CoreDNS, the autoscaler, External Secrets and the CloudWatch operator: 13 on the node left
+    pods = system_pods(cluster_autoscaler=True, keda=False, external_secrets=True, ecr_refresh=False,
+                       node_monitoring_agent=True, container_insights=True)
+    assert not fit("t4g.small", 2, pods).fits and cheapest_fit(2, pods).node_type == "t4g.medium"
+    assert cheapest_fit(2, pods).pods == 13
+
+
+# --- what a node offers ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("name", "max_pods", "cpu", "memory"), [
+    ("t4g.small", 11, 1930, int((2048 - 376 - 100) * 0.9)),  # kube-reserved 11 x 11 + 255 = 376 MiB
+    ("t4g.medium", 17, 1930, int((4096 - 442 - 100) * 0.9)),
+    ("t3.large", 35, 1930, int((8192 - 640 - 100) * 0.9)),
+    ("t3.xlarge", 58, 3920, int((16384 - 893 - 100) * 0.9)),  # 60 + 10 + 5 + 5 millicores kept
+])
+def test_allocatable_follows_the_eks_ami(name, max_pods, cpu, memory):
+    node = SYSTEM_NODE_TYPES[name]
+    assert (node.max_pods, node.cpu_millis, node.memory_mib) == (max_pods, cpu, memory)
+
+
+# --- the fit ----------------------------------------------------------------------------------------------------------
+
+WITHOUT_OBSERVABILITY = {"nodeMonitoringAgent": "false", "containerInsights": "false"}
+
+
+def test_without_observability_two_t4g_small_hold_the_default_with_one_lost():
+    s = load_settings(WITHOUT_OBSERVABILITY, {})
+    assert s.system_node_type == "t4g.small" == GRAVITON_CHOICES[0]
+    assert (s.system_fit.pods, s.system_fit.cpu_millis, s.system_fit.memory_mib) == (9, 455, 568)
+
+
+def test_keda_adds_three_pods_and_so_needs_a_t4g_medium():
+    s = load_settings({**WITHOUT_OBSERVABILITY, "queues": "sqs_a", "nodesMin": "0", "nodes": "0"}, {})
+    assert (s.system_node_type, s.system_fit.pods) == ("t4g.medium", 12)
+
+
+def test_the_default_with_its_health_and_observability_agents_needs_t4g_medium():
+    s = load_settings({}, {})
+    assert s.system_node_type == "t4g.medium"
+    assert (s.system_fit.pods, s.system_fit.cpu_millis, s.system_fit.memory_mib) == (13, 865, 815)
+    assert load_settings({"queues": "sqs_a", "nodesMin": "0", "nodes": "0"}, {}).system_fit.pods == 16
+
+
+def test_a_type_too_small_is_refused():
+    assert error_of({**WITHOUT_OBSERVABILITY, "queues": "sqs_a", "systemNodeType": "t3.small"}) == (
+        "systemNodeType: 2 x t3.small cannot hold the system pods with one node lost: external-secrets-cert-controller finds no "
+        "node with 10m CPU, 32Mi and a pod slot left. Use t4g.medium or larger, or raise systemNodes")
+
+
+def test_a_type_outside_the_table_is_noted_as_unchecked():
+    s = load_settings({"systemNodeType": "c7g.large"}, {})
+    assert s.system_fit is None
+    assert ("note: system nodes: c7g.large is not in domain/system_nodes.py, so whether the system pods fit with one node "
+            "lost is not checked") in user_notes(s)
+
+
+def test_one_system_node_has_none_to_spare():
+    s = load_settings({"systemNodes": "1"}, {})
+    assert "on its only node (none to spare)" in s.system_fit.line()
+
+
+def test_no_system_nodes_or_auto_mode_need_no_check():
+    assert load_settings({"systemNodes": "0", "autoscaling": "false"}, {}).system_fit is None
+    assert load_settings({"capacity": "automode"}, {}).system_fit is None
+
+
+def test_x86_is_chosen_when_an_image_lacks_arm64():
+    pods = [*system_pods(cluster_autoscaler=True, keda=False, external_secrets=True, ecr_refresh=False),
+            SystemPod("amd64-only", 1, 10, 10, False, "a test image")]
+    assert cheapest_fit(2, pods).node_type == "t3a.small"
+
+
+def test_memory_packs_pod_by_pod():
+    big = SystemPod("big", 2, 10, 1000, True, "test")
+    assert fit("t4g.small", 2, [big]).why_not == "big finds no node with 10m CPU, 1000Mi and a pod slot left"
+    assert fit("t4g.small", 3, [big]).fits
