@@ -82,8 +82,8 @@ sqs-secret: install ## check ~/.aws/credentials and ~/.aws/config, store them in
 bench: install ## synth time and size against a bare EKS baseline
 	$(PY) bench/synth_bench.py
 
-cost: install ## monthly cost of a configuration, idle and at full scale: make cost CDK_ARGS="-c nodesMin=0 -c nodes=0"
-	$(PY) bench/cost.py $(CDK_ARGS)
+cost: install ## monthly cost, idle and at full scale: the default, scale to zero, spot and Auto Mode; one configuration with CDK_ARGS="-c ..."
+	$(PY) bench/cost.py $(if $(strip $(CDK_ARGS)),$(CDK_ARGS),--compare)
 
 constraints: ## re-pin every package after changing requirements*.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt

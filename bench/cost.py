@@ -149,7 +149,7 @@ def monthly_costs(settings: Settings) -> CostReport:
     kms_keys = KMS_KEYS + managed_key
     lines = [CostLine("control_plane", "EKS control plane, standard support", 1, 1,
                       _monthly(EKS_CONTROL_PLANE_USD_PER_HOUR, 1), _monthly(EKS_CONTROL_PLANE_USD_PER_HOUR, 1))]
-    if settings.system_nodes:
+    if settings.system_nodes and not settings.automode:
         system_price = hourly_price(settings.system_node_type, "systemNodeType")
         system = _monthly(system_price, settings.system_nodes)
         lines.append(CostLine("system_nodes", f"system nodes, {settings.system_node_type}",
@@ -169,7 +169,11 @@ def monthly_costs(settings: Settings) -> CostReport:
                  kms_keys * KMS_KEY_USD_PER_MONTH, kms_keys * KMS_KEY_USD_PER_MONTH),
     ]
     lines += observability_lines(settings, CostLine, KMS_KEY_USD_PER_MONTH)
-    return CostReport(PRICE_REGION, PRICES_AS_OF, tuple(lines), _notes(settings, prices, gpu_type))
+    report = CostReport(PRICE_REGION, PRICES_AS_OF, tuple(lines), _notes(settings, prices, gpu_type))
+    if settings.automode:
+        from bench.automode_cost import as_automode  # its own module: Auto Mode's nodes, disks and fee replace the node lines
+        return as_automode(settings, report)
+    return report
 
 
 def _notes(settings: Settings, prices: Mapping[str, float], gpu_type: str) -> tuple[str, ...]:
@@ -219,6 +223,8 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] = os.envi
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-c", dest="context", action="append", default=[], metavar="KEY=VALUE",
                         help="a setting, as with cdk -c (repeat for more)")
+    parser.add_argument("--compare", action="store_true",
+                        help="the default, scale to zero, spot GPUs and Auto Mode side by side (bench/cost_comparison.py)")
     args = parser.parse_args(argv)
     context: dict[str, str] = {}
     for item in args.context:
@@ -228,12 +234,20 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] = os.envi
             return 2
         context[key.strip()] = value
     try:
+        if args.compare:
+            return _compare(context, environ)
         settings = load_settings(context, environ)
         report = monthly_costs(settings)
     except (SettingError, MissingPrice) as err:
         print(err.line, file=sys.stderr)
         return 2
     print(render(report, settings.cluster_name))
+    return 0
+
+
+def _compare(context: Mapping[str, str], environ: Mapping[str, str]) -> int:
+    from bench.cost_comparison import compare, render_comparison
+    print(render_comparison(compare(context, environ)))
     return 0
 
 
