@@ -84,6 +84,7 @@ class GpuClusterStack(Stack):
                                           trusted_account=verifier_trusted_account or self.account)
         self._outputs(settings)
         self.observability = self._observability(settings)
+        self.log_encryption.encrypt_log_groups()  # last: every log group of the stack exists now
 
     def _capacity(self, settings: Settings, cluster: eks.Cluster) -> Capacity:
         if settings.automode:
