@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from domain.regions import is_region
+from domain.setting_fault import SettingFault
 from domain.small_files import FileProblem, read_small_text_file
 
 CREDENTIALS_SETTING = "sqsCredentialsFile"
@@ -28,13 +29,8 @@ OPTIONAL_CREDENTIAL_KEYS = ("aws_session_token",)
 DEFAULT_CONFIG_SECTIONS = ("default", "profile default")
 
 
-class SqsCredentialsError(Exception):
+class SqsCredentialsError(SettingFault):
     """A credentials or config file the runner could not use; `setting` names the file's setting."""
-
-    def __init__(self, setting: str, message: str) -> None:
-        super().__init__(f"{setting}: {message}")
-        self.setting = setting
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.quantities import GIB, cpu_cores, memory_bytes, runner_cache_bytes
+from domain.setting_fault import SettingFault
 
 MIB = 2**20
 # Memory kept out of the runner's budget: 10% of the pod, and at least 1 GiB.
@@ -28,13 +29,8 @@ MEMORY_MARGIN_MIN = 1 * GIB
 DISK_MARGIN_SHARE = 0.10
 
 
-class SizingError(ValueError):
+class SizingError(SettingFault):
     """The pod is too small to give the runner any budget; `setting` names the one to raise."""
-
-    def __init__(self, setting: str, message: str) -> None:
-        super().__init__(f"{setting}: {message}")
-        self.setting = setting
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,11 @@
 """The one error a bad setting raises, and the one line the user sees for it."""
 from __future__ import annotations
 
+from domain.setting_fault import SettingFault
 
-class SettingError(ValueError):
+
+class SettingError(SettingFault):
     """One bad setting: which one, what is wrong and what to do, in one line."""
-
-    def __init__(self, setting: str, message: str) -> None:
-        super().__init__(f"{setting}: {message}")
-        self.setting = setting
-        self.message = message
 
     @property
     def line(self) -> str:
