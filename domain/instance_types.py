@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from botocore.loaders import Loader
+from domain import botocore_data
 
 Architecture = Literal["x86_64", "arm64"]
 
@@ -109,7 +109,7 @@ def cpu_architecture(name: str) -> Architecture:
 @lru_cache(maxsize=1)
 def _ec2_instance_types() -> frozenset[str]:
     """Every instance type EC2 accepts, from the EC2 API model botocore ships (the `InstanceType` enum), offline."""
-    model = Loader().load_service_model("ec2", "service-2")
+    model = botocore_data.service_model("ec2")
     return frozenset(model["shapes"]["InstanceType"]["enum"])
 
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from botocore.loaders import Loader
+from domain import botocore_data
 
 
 @lru_cache(maxsize=1)
 def _regions_by_partition() -> dict[str, frozenset[str]]:
-    data = Loader().load_data("partitions")
+    data = botocore_data.partitions()
     return {partition["id"]: frozenset(name for name in partition["regions"] if not name.endswith("-global"))
             for partition in data["partitions"]}
 

@@ -7,7 +7,7 @@ from charts.cluster_autoscaler import CA_NAMESPACE
 from charts.device_plugin import NAMESPACE as DEVICE_PLUGIN_NAMESPACE
 from charts.external_secrets import ESO_NAMESPACE
 from charts.keda import KEDA_NAMESPACE
-from domain import names
+from domain import botocore_data, names
 from domain.images import pin_problem
 from domain.instance_types import GPU_INSTANCE_TYPES, is_ec2_instance_type
 from domain.queue_match import QueueMatchError, compile_queue_match, queue_matches
@@ -34,6 +34,17 @@ def test_regions_and_partitions_come_from_botocore_data():
     assert {"aws", "aws-cn", "aws-us-gov"} <= set(partitions())
     assert (partition_of("us-west-2"), partition_of("cn-north-1"), partition_of("us-gov-west-1")) == ("aws", "aws-cn", "aws-us-gov")
     assert not is_region("aws-global") and not is_region("aws-cn-global") and not is_region("us-west-2a")
+
+
+def test_botocore_data_is_what_botocores_own_loader_reads():
+    """domain/botocore_data.py reads botocore's data files without importing botocore: it must pick the same files
+    botocore's Loader does (botocore/loaders.py at the pinned 1.44.8: `load_data`, and `load_service_model` with
+    the newest API version), or the region and instance-type checks drift when botocore is upgraded."""
+    from botocore.loaders import Loader  # here only: the app itself must not pay for importing botocore
+    loader = Loader(extra_search_paths=[], include_default_search_paths=False)
+    loader.search_paths.append(str(botocore_data._data_dir()))  # botocore's own copy, not ~/.aws/models
+    assert botocore_data.partitions() == loader.load_data("partitions")
+    assert botocore_data.service_model("ec2") == loader.load_service_model("ec2", "service-2")
 
 
 def test_every_gpu_type_this_project_knows_exists_in_ec2():
