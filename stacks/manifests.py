@@ -7,7 +7,7 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
 import cdk8s
 from aws_cdk import aws_eks_v2 as eks
@@ -19,6 +19,7 @@ class AppliedChart:
     """A chart as applied to the cluster, and as written to dist/ for review."""
     file_name: str
     chart: cdk8s.Chart
+    objects: list[Any]  # the chart's objects as applied: dist/ shows exactly these, and rendering them twice costs time
     manifest: eks.KubernetesManifest
 
 
@@ -37,12 +38,13 @@ class ManifestApplier(Construct):
 
     def apply(self, name: str, chart: cdk8s.Chart, *, after: Sequence[IConstruct | None] = ()) -> eks.KubernetesManifest:
         """`name` is the chart's file name in dist/ (`NN-<name>.k8s.yaml`); `None` in `after` is skipped (a piece not installed)."""
-        manifest = eks.KubernetesManifest(self, _construct_id(name), cluster=self.cluster, manifest=chart.to_json(),
+        objects = chart.to_json()
+        manifest = eks.KubernetesManifest(self, _construct_id(name), cluster=self.cluster, manifest=objects,
                                           overwrite=True)  # apply, not create: adopts objects a runbook made by hand
         for dependency in after:
             if dependency is not None:
                 manifest.node.add_dependency(dependency)
-        self.applied.append(AppliedChart(f"{len(self.applied):02d}-{name}.k8s.yaml", chart, manifest))
+        self.applied.append(AppliedChart(f"{len(self.applied):02d}-{name}.k8s.yaml", chart, objects, manifest))
         return manifest
 
     def write(self, directory: Path) -> list[Path]:
@@ -57,7 +59,7 @@ class ManifestApplier(Construct):
             written = []
             for applied in self.applied:
                 path = directory / applied.file_name
-                path.write_text(_readable_tokens(cdk8s.Yaml.stringify(*applied.chart.to_json())))
+                path.write_text(_readable_tokens(cdk8s.Yaml.stringify(*applied.objects)))
                 written.append(path)
         return written
 
