@@ -15,6 +15,7 @@ from domain.names import pipeline_stack_name
 from settings import SettingError, Settings, load_settings, target_line, user_notes
 from stacks.gpu_cluster_stack import GpuClusterStack
 from stacks.stage import GpuClusterStage
+from template_validation import start_template_validation
 
 ROOT = Path(__file__).resolve().parent
 VALIDATION_REPORT = "validation-report.json"
@@ -43,6 +44,7 @@ def build(app: cdk.App, environ: Mapping[str, str]) -> list[GpuClusterStack]:
     """
     settings = load_settings(app.node.get_all_context(), environ)
     print(target_line(settings), file=sys.stderr)
+    start_template_validation(app, environ)  # first, so its engine compiles while the stacks are built; after the settings check, so bad input stays quick
     if settings.pipeline:
         from stacks.pipeline_stack import PipelineStack  # only here: CDK Pipelines and CodeBuild add a second to every synth
 
