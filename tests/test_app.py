@@ -1,6 +1,7 @@
 """The app as users run it: bad input gives one line and exit 2 with nothing written; cdk-nag blocks findings."""
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -42,6 +43,19 @@ def test_app_py_run_as_the_cdk_cli_runs_it(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == ["error: region: 'mars-1' is not an AWS region. Use a region name such as us-west-2."]
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_the_collector_is_off_only_when_app_py_runs_as_the_cli_runs_it(tmp_path):
+    """app.py turns Python's cyclic collector off for a synth run; importing app (as the tests do) leaves it alone."""
+    assert gc.isenabled()
+    probe = ("import gc, os, runpy, sys\n"
+             "sys.path.insert(0, os.path.dirname(sys.argv[1]))  # as `python app.py` does\n"
+             "try:\n    runpy.run_path(sys.argv[1], run_name='__main__')\n"
+             "except SystemExit:\n    print('collector on' if gc.isenabled() else 'collector off')\n")
+    env = {**os.environ, "CDK_CONTEXT_JSON": json.dumps({"nodes": "abc"}), "CDK_OUTDIR": str(tmp_path / "out")}
+    result = subprocess.run([sys.executable, "-c", probe, str(ROOT / "app.py")], cwd=tmp_path, env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert result.stdout.strip() == "collector off", result.stderr
 
 
 @pytest.mark.xdist_group("synth")
