@@ -24,6 +24,21 @@ class NodeTaint:
         return {"key": self.key, "operator": "Exists", "effect": self.effect}
 
 
+class GpuNodeShape:
+    """The labels and taints of the GPU nodes, as every capacity shape gives them (copies: callers cannot change them)."""
+
+    def __init__(self, labels: Mapping[str, str], taints: Sequence[NodeTaint]) -> None:
+        self._labels, self._taints = dict(labels), list(taints)
+
+    @property
+    def gpu_node_labels(self) -> Mapping[str, str]:
+        return dict(self._labels)
+
+    @property
+    def gpu_taints(self) -> Sequence[NodeTaint]:
+        return list(self._taints)
+
+
 @runtime_checkable
 class Capacity(Protocol):
     @property
@@ -41,14 +56,6 @@ class Capacity(Protocol):
     @property
     def needs_device_plugin(self) -> bool:
         """Whether the stack must apply the NVIDIA device plugin for GPUs to become allocatable."""
-
-    @property
-    def needs_autoscaler(self) -> bool:
-        """Whether GPU nodes come and go only if an autoscaler is installed (it is, when autoscaling is on)."""
-
-    @property
-    def autoscaler(self) -> IConstruct | None:
-        """What scales the GPU nodes, when installed."""
 
     @property
     def pod_identity_agent(self) -> IConstruct | None:

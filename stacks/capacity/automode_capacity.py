@@ -16,7 +16,7 @@ from constructs import IConstruct
 
 from charts.gpu_node_pool import GpuNodePoolChart
 from charts.gpu_scheduling import GPU_NODE_SELECTOR, GPU_TAINT_EFFECT, GPU_TAINT_KEY, GPU_TAINT_VALUE
-from stacks.capacity import NodeTaint
+from stacks.capacity import GpuNodeShape, NodeTaint
 from stacks.manifests import ManifestApplier
 
 # Built-in node pools enabled on the cluster (aws_eks_v2 ComputeConfig.node_pools): `system` for the add-ons, and
@@ -34,15 +34,14 @@ class GpuNodePool:
     max_gpus: int
 
 
-class AutoModeCapacity:
+class AutoModeCapacity(GpuNodeShape):
     """Implements `Capacity` with EKS Auto Mode: applies the GPU NodePool, and needs no device plugin, autoscaler or agent.
 
     The cluster itself must have been created with Auto Mode on (GpuEksCluster(auto_mode=True)).
     """
 
     def __init__(self, *, manifests: ManifestApplier, gpu: GpuNodePool) -> None:
-        self._labels = dict(GPU_NODE_SELECTOR)
-        self._taints = [NodeTaint(GPU_TAINT_KEY, GPU_TAINT_VALUE, GPU_TAINT_EFFECT)]
+        super().__init__(GPU_NODE_SELECTOR, [NodeTaint(GPU_TAINT_KEY, GPU_TAINT_VALUE, GPU_TAINT_EFFECT)])
         chart = GpuNodePoolChart(manifests.k8s_app, "gpu-node-pool", name=gpu.name, instance_types=gpu.instance_types,
                                  capacity_type=gpu.capacity_type, max_gpus=gpu.max_gpus, labels=self._labels,
                                  taints=[{"key": t.key, "value": t.value, "effect": t.effect} for t in self._taints])
@@ -53,24 +52,8 @@ class AutoModeCapacity:
         return [self.node_pool]  # nodes come when pods wait for them: the pool must exist first
 
     @property
-    def gpu_node_labels(self) -> Mapping[str, str]:
-        return dict(self._labels)
-
-    @property
-    def gpu_taints(self) -> Sequence[NodeTaint]:
-        return list(self._taints)
-
-    @property
     def needs_device_plugin(self) -> bool:
         return False  # Auto Mode runs NVIDIA's device plugin on its GPU nodes, invisible as a DaemonSet
-
-    @property
-    def needs_autoscaler(self) -> bool:
-        return False  # Auto Mode starts nodes for pending pods and removes empty ones
-
-    @property
-    def autoscaler(self) -> None:
-        return None
 
     @property
     def pod_identity_agent(self) -> None:

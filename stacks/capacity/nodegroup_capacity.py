@@ -10,7 +10,7 @@ from constructs import Construct, IConstruct
 from charts.gpu_scheduling import (ACCELERATOR_LABEL_KEY, GPU_NODE_SELECTOR, GPU_TAINT_EFFECT, GPU_TAINT_KEY, GPU_TAINT_VALUE,
                                   SYSTEM_NODE_SELECTOR)
 from stacks.addons.cluster_autoscaler import ClusterAutoscaler
-from stacks.capacity import NodeTaint
+from stacks.capacity import GpuNodeShape, NodeTaint
 from stacks.capacity.nodegroups import GpuNodegroup, SshAccess, SystemNodegroup
 from stacks.manifests import ManifestApplier
 from stacks.node_repair import add_repair_overrides
@@ -49,7 +49,7 @@ class NodeAutoscaling:
     kubernetes_version: str
 
 
-class NodegroupCapacity:
+class NodegroupCapacity(GpuNodeShape):
     """Implements `Capacity` with managed nodegroups. GPU nodes are tainted when system nodes exist to run everything else.
 
     Not a construct of its own: it builds its nodegroups and autoscaler in `scope` and the agent under `manifests` (with
@@ -67,8 +67,8 @@ class NodegroupCapacity:
             self.system_nodes = SystemNodegroup(scope, "SystemNodes", cluster=cluster, nodegroup_name=system.nodegroup_name,
                                                 instance_type=system.instance_type, architecture=system.architecture,
                                                 count=system.count)
-        self._labels = {**GPU_NODE_SELECTOR, ACCELERATOR_LABEL_KEY: gpu.accelerator}
-        self._taints = [NodeTaint(GPU_TAINT_KEY, GPU_TAINT_VALUE, GPU_TAINT_EFFECT)] if self.system_nodes else []
+        super().__init__({**GPU_NODE_SELECTOR, ACCELERATOR_LABEL_KEY: gpu.accelerator},
+                         [NodeTaint(GPU_TAINT_KEY, GPU_TAINT_VALUE, GPU_TAINT_EFFECT)] if self.system_nodes else [])
         self._needs_device_plugin = not gpu.ships_device_plugin
         self.gpu_nodes = GpuNodegroup(
             scope, "GpuNodes", cluster=cluster, nodegroup_name=gpu.nodegroup_name, instance_types=gpu.instance_types,
@@ -85,11 +85,11 @@ class NodegroupCapacity:
         for group in self._ready:  # add-on pods need a node to run on
             self._agent.node.add_dependency(group)
 
-        self._autoscaler = None
+        self.autoscaler = None
         if autoscaling is not None:
             if self.system_nodes is None:
                 raise ValueError("cluster-autoscaler needs system nodes to run on: it must not sit on a GPU node it removes")
-            self._autoscaler = ClusterAutoscaler(
+            self.autoscaler = ClusterAutoscaler(
                 scope, "Autoscaler", cluster=cluster, agent=self._agent, cluster_name=autoscaling.cluster_name,
                 region=autoscaling.region, kubernetes_version=autoscaling.kubernetes_version,
                 gpu_nodegroup=self.gpu_nodes.nodegroup, gpus_per_node=gpu.gpus_per_node, gpu_node_labels=self._labels,
@@ -100,24 +100,8 @@ class NodegroupCapacity:
         return list(self._ready)
 
     @property
-    def gpu_node_labels(self) -> Mapping[str, str]:
-        return dict(self._labels)
-
-    @property
-    def gpu_taints(self) -> Sequence[NodeTaint]:
-        return list(self._taints)
-
-    @property
     def needs_device_plugin(self) -> bool:
         return self._needs_device_plugin
-
-    @property
-    def needs_autoscaler(self) -> bool:
-        return True  # a managed nodegroup's min and max do nothing by themselves
-
-    @property
-    def autoscaler(self) -> ClusterAutoscaler | None:
-        return self._autoscaler
 
     @property
     def pod_identity_agent(self) -> eks.Addon:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import aws_cdk as cdk
 import pytest
 
+from stacks.addons.cluster_autoscaler import ClusterAutoscaler
 from stacks.capacity import Capacity, NodeTaint
 from stacks.capacity.automode_capacity import AutoModeCapacity, GpuNodePool
 from stacks.manifests import ManifestApplier
@@ -40,9 +41,9 @@ def test_gpu_nodes_are_labelled_and_tainted_like_the_nodegroups(built):
 
 
 def test_auto_mode_brings_the_device_plugin_the_scaling_and_the_pod_identity_agent(built):
-    capacity = built[2]
-    assert not capacity.needs_device_plugin and not capacity.needs_autoscaler
-    assert capacity.autoscaler is None and capacity.pod_identity_agent is None
+    stack, _, capacity = built
+    assert not capacity.needs_device_plugin and capacity.pod_identity_agent is None
+    assert not any(isinstance(construct, ClusterAutoscaler) for construct in stack.node.find_all())
 
 
 def test_add_ons_go_to_the_built_in_system_pool_and_tolerate_its_taint(built):
