@@ -1,8 +1,10 @@
 """The IAM permissions cluster-autoscaler needs on AWS, limited to this cluster's Auto Scaling groups and nodegroups.
 
-The actions are the cluster-autoscaler AWS README's "full features" policy (auto-discovery, instance types from
-the EC2 API, scale from zero with EKS nodegroup labels and taints). Scaling actions are limited by the tag EKS puts
-on every managed nodegroup's Auto Scaling group: `k8s.io/cluster-autoscaler/<cluster>` = `owned`.
+The actions are those of the "Full Cluster Autoscaler Features Policy (Recommended)" in kubernetes/autoscaler's
+cluster-autoscaler/cloudprovider/aws/README.md, the same at every tag pinned in domain/component_versions.py
+(cluster-autoscaler-1.34.5, -1.35.2, -1.36.1): auto-discovery, instance types from the EC2 API, scale from zero with
+EKS nodegroup labels and taints. Scaling actions are limited by the tag EKS puts on every managed nodegroup's Auto
+Scaling group: `k8s.io/cluster-autoscaler/<cluster>` = `owned`.
 """
 from __future__ import annotations
 
@@ -18,7 +20,6 @@ DESCRIBE_ACTIONS = (
     "autoscaling:DescribeAutoScalingInstances",
     "autoscaling:DescribeLaunchConfigurations",
     "autoscaling:DescribeScalingActivities",
-    "autoscaling:DescribeTags",
     "ec2:DescribeImages",
     "ec2:DescribeInstanceTypes",
     "ec2:DescribeLaunchTemplateVersions",
