@@ -31,14 +31,14 @@ MIN_NODE_VOLUME_GIB = 50
 MAX_NODE_VOLUME_GIB = 16384  # a gp3 volume holds at most 16 TiB (EBS volume types)
 MAX_NODES = 450  # EKS service quota "Nodes per managed node group" (default)
 
-NodeCount = Annotated[Count, at_most(MAX_NODES, "the EKS quota of nodes per managed nodegroup")]
-VolumeSize = Annotated[Count, AfterValidator(lambda v: _volume_size(v)), at_most(MAX_NODE_VOLUME_GIB, "the largest gp3 volume (16 TiB)")]
-
-
 def _volume_size(value: int) -> int:
     if value < MIN_NODE_VOLUME_GIB:
         raise ValueError(f"{value} GiB is too small for the NVIDIA AMI plus CUDA images. Give at least {MIN_NODE_VOLUME_GIB}")
     return value
+
+
+NodeCount = Annotated[Count, at_most(MAX_NODES, "the EKS quota of nodes per managed nodegroup")]
+VolumeSize = Annotated[Count, AfterValidator(_volume_size), at_most(MAX_NODE_VOLUME_GIB, "the largest gp3 volume (16 TiB)")]
 
 
 def _nodes_max(value: int) -> int:
