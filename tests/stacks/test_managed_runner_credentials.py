@@ -3,16 +3,14 @@ from __future__ import annotations
 
 import json
 import re
-from types import SimpleNamespace
 
 import aws_cdk as cdk
-import cdk_nag
 import pytest
 
 from domain.credential_files import validate_sqs_credential_texts
 from stacks.managed_runner_credentials import ManagedRunnerCredentials
+from tests.stacks.addons.bare_stack import ENV, synth_with_nag
 
-ENV = cdk.Environment(account="123456789012", region="us-west-2")
 SECRET_NAME = "studioml-runner/aws-sqs"
 # Stand-ins for what CloudFormation puts in the secret at deploy time (AWS's documentation example key).
 KEY_ID = "EXAMPLEKEYIDNOTREAL0"
@@ -21,18 +19,15 @@ SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 
 @pytest.fixture(scope="module")
 def synthesized(tmp_path_factory):
-    outdir = tmp_path_factory.mktemp("managed-runner-credentials")
-    app = cdk.App(outdir=str(outdir))
-    stack = cdk.Stack(app, "Test", env=ENV)
-    credentials = ManagedRunnerCredentials(stack, "SqsUser", secret_name=SECRET_NAME, region="us-west-2", queue_prefix="sqs_")
-    rotated = ManagedRunnerCredentials(stack, "Rotated", secret_name="rotated", region="eu-west-1", queue_prefix="sqs_", key_serial=2)
-    named = ManagedRunnerCredentials(stack, "Named", secret_name="named", region="us-west-2", queue_prefix="sqs_",
-                                     queues=["sqs_train", "sqs_eval"])
-    cdk.Validations.of(app).add_plugins(cdk_nag.AwsSolutionsChecks(app))
-    app.synth()  # raises RuntimeError (ValidationFailed) on an unacknowledged finding
-    return SimpleNamespace(stack=stack, credentials=credentials, rotated=rotated, named=named, outdir=outdir,
-                           template=json.loads((outdir / "Test.template.json").read_text()),
-                           report=json.loads((outdir / "validation-report.json").read_text()))
+    def build(stack):
+        return {
+            "credentials": ManagedRunnerCredentials(stack, "SqsUser", secret_name=SECRET_NAME, region="us-west-2", queue_prefix="sqs_"),
+            "rotated": ManagedRunnerCredentials(stack, "Rotated", secret_name="rotated", region="eu-west-1", queue_prefix="sqs_",
+                                                key_serial=2),
+            "named": ManagedRunnerCredentials(stack, "Named", secret_name="named", region="us-west-2", queue_prefix="sqs_",
+                                              queues=["sqs_train", "sqs_eval"]),
+        }
+    return synth_with_nag(tmp_path_factory.mktemp("managed-runner-credentials"), build)
 
 
 def _resource(synthesized, construct):

@@ -1,31 +1,22 @@
 """Runner queues: exact names, encrypted, TLS only, each with its own 14-day dead-letter queue and a redrive policy."""
 from __future__ import annotations
 
-import json
-from types import SimpleNamespace
 
 import aws_cdk as cdk
-import cdk_nag
 import pytest
 
 from stacks.runner_queues import RunnerQueues
+from tests.stacks.addons.bare_stack import ENV, synth_with_nag
 
-ENV = cdk.Environment(account="123456789012", region="us-west-2")
 NAMES = ["sqs_studio", "sqs_studio_big"]
 FOURTEEN_DAYS = 14 * 24 * 3600
 
 
 @pytest.fixture(scope="module")
 def synthesized(tmp_path_factory):
-    outdir = tmp_path_factory.mktemp("runner-queues")
-    app = cdk.App(outdir=str(outdir))
-    stack = cdk.Stack(app, "Test", env=ENV)
-    queues = RunnerQueues(stack, "Queues", names=NAMES, visibility_timeout=cdk.Duration.minutes(15), max_receive_count=3)
-    cdk.Validations.of(app).add_plugins(cdk_nag.AwsSolutionsChecks(app))
-    app.synth()  # raises RuntimeError (ValidationFailed) on an unacknowledged finding
-    return SimpleNamespace(stack=stack, queues=queues,
-                           template=json.loads((outdir / "Test.template.json").read_text()),
-                           report=json.loads((outdir / "validation-report.json").read_text()))
+    def build(stack):
+        return {"queues": RunnerQueues(stack, "Queues", names=NAMES, visibility_timeout=cdk.Duration.minutes(15), max_receive_count=3)}
+    return synth_with_nag(tmp_path_factory.mktemp("runner-queues"), build)
 
 
 def _resources(template, resource_type):

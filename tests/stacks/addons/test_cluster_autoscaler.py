@@ -9,7 +9,7 @@ from aws_cdk import aws_eks_v2 as eks
 from charts.cluster_autoscaler import CA_CHART_NAME, CA_VERSIONS
 from stacks.addons.cluster_autoscaler import ClusterAutoscaler
 from stacks.capacity import NodeTaint
-from tests.stacks.addons.bare_stack import CLUSTER_NAME, of_type, one, synth_bare
+from tests.stacks.addons.bare_stack import CLUSTER_NAME, assert_release_waits_for_its_association_and_nodes, of_type, one, synth_bare
 
 LABELS = {"nvidia.com/gpu.present": "true"}
 TAINT = NodeTaint("nvidia.com/gpu", "true", "NoSchedule")
@@ -46,10 +46,7 @@ def test_release_pins_the_chart_and_image_of_the_clusters_minor(tainted):
 
 def test_release_waits_for_its_association_and_the_system_nodes(tainted):
     stack, autoscaler, template = tainted
-    _, release = one(template, "Custom::AWSCDK-EKS-HelmChart")
-    association, _ = one(template, "AWS::EKS::PodIdentityAssociation")
-    assert association in release["DependsOn"]
-    assert stack.node.find_child("Nodes") in autoscaler.chart.node.dependencies
+    assert_release_waits_for_its_association_and_nodes(stack, template, autoscaler.chart)
 
 
 def test_gpu_group_is_described_with_its_gpus_labels_and_taints(tainted):

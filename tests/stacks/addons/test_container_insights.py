@@ -15,7 +15,7 @@ import pytest
 
 from stacks.addons.container_insights import ContainerInsights, container_insights_values
 from stacks.capacity import NodeTaint
-from tests.stacks.addons.bare_stack import CLUSTER_NAME, of_type, one, synth_bare
+from tests.stacks.addons.bare_stack import CLUSTER_NAME, of_type, one, pod_identity_target, synth_bare
 
 GPU_TAINT = NodeTaint("nvidia.com/gpu", "true", "NoSchedule")
 GPU_TOLERATION = {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}
@@ -39,9 +39,7 @@ def test_addon_values_leave_dcgm_to_the_node_monitoring_agent(bare):
 
 
 def test_pod_identity_for_the_cloudwatch_agent(bare):
-    _, association = one(bare.template, "AWS::EKS::PodIdentityAssociation")
-    props = association["Properties"]
-    assert (props["Namespace"], props["ServiceAccount"], props["ClusterName"]) == ("amazon-cloudwatch", "cloudwatch-agent", CLUSTER_NAME)
+    assert pod_identity_target(bare.template) == (CLUSTER_NAME, "amazon-cloudwatch", "cloudwatch-agent")
     _, role = one(bare.template, "AWS::IAM::Role")
     assert [json.dumps(arn) for arn in role["Properties"]["ManagedPolicyArns"]] == [json.dumps(
         {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::aws:policy/CloudWatchAgentServerPolicy"]]})]

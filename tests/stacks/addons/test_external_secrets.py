@@ -8,7 +8,8 @@ import pytest
 
 from charts.external_secrets import ESO_CHART_NAME, ESO_CHART_REPOSITORY, ESO_CHART_VERSION, eso_helm_values
 from stacks.addons.external_secrets import ExternalSecretsOperator, external_secrets_identity
-from tests.stacks.addons.bare_stack import CLUSTER_NAME, one, policy_statements, synth_bare
+from tests.stacks.addons.bare_stack import (CLUSTER_NAME, assert_release_waits_for_its_association_and_nodes, one,
+                                           pod_identity_target, policy_statements, synth_bare)
 
 SECRET_NAME = "studioml-runner/aws-sqs"
 
@@ -32,17 +33,11 @@ def test_release_is_the_pinned_chart_waiting_for_its_pods(bare):
 
 
 def test_release_waits_for_the_association_and_the_nodes(bare):
-    key, release = one(bare.template, "Custom::AWSCDK-EKS-HelmChart")
-    association, _ = one(bare.template, "AWS::EKS::PodIdentityAssociation")
-    assert association in release["DependsOn"]
-    # `after` is a construct with no resources here: the dependency is recorded on the construct tree.
-    assert bare.stack.node.find_child("Nodes") in bare.operator.release.node.dependencies
+    assert_release_waits_for_its_association_and_nodes(bare.stack, bare.template, bare.operator.release)
 
 
 def test_association_is_the_operators_service_account(bare):
-    _, association = one(bare.template, "AWS::EKS::PodIdentityAssociation")
-    props = association["Properties"]
-    assert (props["ClusterName"], props["Namespace"], props["ServiceAccount"]) == (CLUSTER_NAME, "external-secrets", "external-secrets")
+    assert pod_identity_target(bare.template) == (CLUSTER_NAME, "external-secrets", "external-secrets")
 
 
 def test_role_reads_the_one_secret_only(bare):

@@ -8,7 +8,8 @@ import pytest
 
 from charts.keda import KEDA_CHART_NAME, KEDA_CHART_REPOSITORY, KEDA_CHART_VERSION, keda_values
 from stacks.addons.keda import Keda, keda_identity
-from tests.stacks.addons.bare_stack import CLUSTER_NAME, one, policy_statements, synth_bare
+from tests.stacks.addons.bare_stack import (CLUSTER_NAME, assert_release_waits_for_its_association_and_nodes, one,
+                                           pod_identity_target, policy_statements, synth_bare)
 
 QUEUES = ["sqs_train", "sqs_eval"]
 
@@ -32,16 +33,11 @@ def test_release_is_the_pinned_chart_waiting_for_its_pods(bare):
 
 
 def test_release_waits_for_the_association_and_the_nodes(bare):
-    _, release = one(bare.template, "Custom::AWSCDK-EKS-HelmChart")
-    association, _ = one(bare.template, "AWS::EKS::PodIdentityAssociation")
-    assert association in release["DependsOn"]
-    assert bare.stack.node.find_child("Nodes") in bare.keda.release.node.dependencies
+    assert_release_waits_for_its_association_and_nodes(bare.stack, bare.template, bare.keda.release)
 
 
 def test_association_is_the_operators_service_account(bare):
-    _, association = one(bare.template, "AWS::EKS::PodIdentityAssociation")
-    props = association["Properties"]
-    assert (props["ClusterName"], props["Namespace"], props["ServiceAccount"]) == (CLUSTER_NAME, "keda", "keda-operator")
+    assert pod_identity_target(bare.template) == (CLUSTER_NAME, "keda", "keda-operator")
 
 
 def test_role_reads_the_listed_queues_attributes_only(bare):

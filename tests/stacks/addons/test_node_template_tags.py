@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 import json
-from types import SimpleNamespace
 
 import aws_cdk as cdk
-import cdk_nag
 import pytest
 
 from stacks.addons.node_template_tags import NodeTemplateTags, gpu_node_template_tags
+from tests.stacks.addons.bare_stack import ENV, synth_with_nag
 
-ENV = cdk.Environment(account="123456789012", region="us-west-2")
 GPU_TAGS = {
     "k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu": "1",
     "k8s.io/cluster-autoscaler/node-template/label/role": "gpu",
@@ -21,20 +19,14 @@ ASG = "eks-gpu-1234-abcd"
 
 @pytest.fixture(scope="module")
 def synthesized(tmp_path_factory):
-    outdir = tmp_path_factory.mktemp("node-template-tags")
-    app = cdk.App(outdir=str(outdir))
-    stack = cdk.Stack(app, "Test", env=ENV)
-    gpu = NodeTemplateTags(stack, "GpuTags", cluster_name="studio", nodegroup_name="studio-gpu", tags=GPU_TAGS)
-    # A second user of the shared SDK-call function: its acknowledgments must not clash.
-    system = NodeTemplateTags(stack, "SystemTags", cluster_name="studio", nodegroup_name="studio-system",
-                              tags={"k8s.io/cluster-autoscaler/node-template/label/role": "system"})
-    cdk.Validations.of(app).add_plugins(cdk_nag.AwsSolutionsChecks(app))
-    app.synth()  # raises RuntimeError (ValidationFailed) on an unacknowledged finding
-    return SimpleNamespace(
-        stack=stack, gpu=gpu, system=system,
-        template=json.loads((outdir / "Test.template.json").read_text()),
-        report=json.loads((outdir / "validation-report.json").read_text()),
-    )
+    def build(stack):
+        return {
+            "gpu": NodeTemplateTags(stack, "GpuTags", cluster_name="studio", nodegroup_name="studio-gpu", tags=GPU_TAGS),
+            # A second user of the shared SDK-call function: its acknowledgments must not clash.
+            "system": NodeTemplateTags(stack, "SystemTags", cluster_name="studio", nodegroup_name="studio-system",
+                                       tags={"k8s.io/cluster-autoscaler/node-template/label/role": "system"}),
+        }
+    return synth_with_nag(tmp_path_factory.mktemp("node-template-tags"), build)
 
 
 def _logical_id(stack, sdk_call, child="Resource"):
