@@ -14,12 +14,12 @@ from domain.component_versions import EXTERNAL_SECRETS
 
 ESO_CHART_REPOSITORY = "https://charts.external-secrets.io"
 ESO_CHART_NAME = "external-secrets"
-# The newest release (domain/component_versions.py); ESO supports only its latest minor. The chart's
-# appVersion pins the controller image to the same tag: no image tag is set here.
-ESO_CHART_VERSION = EXTERNAL_SECRETS.version
+# One release per Kubernetes minor (domain/component_versions.py). The chart's appVersion pins the controller
+# image to the same tag: no image tag is set here. Every values key below means the same at 2.6.0, 2.8.0 and 2.14.0.
+ESO_CHART_VERSIONS = {minor: component.version for minor, component in EXTERNAL_SECRETS.items()}
 ESO_NAMESPACE = "external-secrets"
 ESO_SERVICE_ACCOUNT = "external-secrets"
-# ESO 0.17 stopped serving v1beta1; v1 is the only API the pinned release serves.
+# ESO 0.17 stopped serving v1beta1; v1 is the only API the pinned releases serve.
 ESO_API_VERSION = "external-secrets.io/v1"
 
 _HARDENED_CONTAINER: dict[str, Any] = {

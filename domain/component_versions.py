@@ -26,11 +26,18 @@ class Component:
 # Newest chart release (kedacore/charts release v2.21.1, 2026-11-16; its appVersion pins the three images).
 KEDA = Component("KEDA", "2.21.1", ("1.34", "1.35", "1.36"),
                  "keda.sh/docs/operate/cluster, Kubernetes Compatibility: v2.21 -> v1.34 - v1.36")
-# Newest chart release (external-secrets release v2.14.0; chart appVersion v2.14.0). ESO tests only the
-# newest Kubernetes minor: its stability-support table lists 2.8 -> 1.35-1.36 and 2.9 -> 1.36, the
-# newest rows readable offline; 1.36 is kept until a newer row says otherwise.
-EXTERNAL_SECRETS = Component("External Secrets", "2.14.0", ("1.36",),
-                             "external-secrets docs/introduction/stability-support.md (rows 2.8, 2.9; main 2026-08)")
+# External Secrets: one release per Kubernetes minor, the newest whose row of ESO's own support table lists it
+# (docs/introduction/stability-support.md, main at cc5bfbc2, 2026-08-08: 2.0-2.6 -> 1.34-1.35, 2.7 -> 1.35,
+# 2.8 -> 1.35-1.36, 2.9 -> 1.36). Each minor has only a .0 release; its chart is cut on tag helm-chart-X.Y.0.
+# 1.36 keeps the newest release, 2.14.0 (chart appVersion v2.14.0); the table row read offline that covers 1.36 is 2.9's.
+EXTERNAL_SECRETS = {
+    "1.34": Component("External Secrets", "2.6.0", ("1.34", "1.35"),
+                      "external-secrets docs/introduction/stability-support.md (row 2.6: 1.34-1.35); chart tag helm-chart-2.6.0"),
+    "1.35": Component("External Secrets", "2.8.0", ("1.35", "1.36"),
+                      "external-secrets docs/introduction/stability-support.md (row 2.8: 1.35-1.36); chart tag helm-chart-2.8.0"),
+    "1.36": Component("External Secrets", "2.14.0", ("1.36",),
+                      "external-secrets release v2.14.0; stability-support.md rows 2.8 (1.35-1.36) and 2.9 (1.36)"),
+}
 # NVIDIA device plugin README (v0.20.0), Prerequisites: "Kubernetes version >= 1.10", so every minor we offer.
 DEVICE_PLUGIN = Component("NVIDIA device plugin", "v0.20.0", ("1.34", "1.35", "1.36"),
                           "NVIDIA/k8s-device-plugin README.md at v0.20.0, Prerequisites: Kubernetes >= 1.10")
@@ -59,7 +66,9 @@ def components_for(kubernetes_version: str, *, keda: bool, external_secrets: boo
     chosen = [KUBECTL_LAYER[kubernetes_version]]
     if cluster_autoscaler:
         chosen.append(CLUSTER_AUTOSCALER[kubernetes_version])
-    chosen += [c for c, used in ((DEVICE_PLUGIN, device_plugin), (KEDA, keda), (EXTERNAL_SECRETS, external_secrets)) if used]
+    chosen += [c for c, used in ((DEVICE_PLUGIN, device_plugin), (KEDA, keda)) if used]
+    if external_secrets:
+        chosen.append(EXTERNAL_SECRETS[kubernetes_version])
     return chosen
 
 

@@ -11,6 +11,8 @@ Each limit is the one the service documents for the API that receives the name:
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 
 CLUSTER_STACK_PREFIX = "GpuCluster-"
@@ -21,6 +23,11 @@ STACK_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,127}", re.ASCII)
 EKS_NAME = re.compile(r"[0-9A-Za-z][A-Za-z0-9_-]*", re.ASCII)
 CLUSTER_NAME_MAX = 100
 NODEGROUP_NAME_MAX = 63
+# A managed nodegroup's name is `<prefix>-<digest>`, the digest of the properties CloudFormation cannot change in place
+# (AWS::EKS::Nodegroup's createOnlyProperties): a new GPU type, capacity type or AMI gives the new nodegroup a new name,
+# so CloudFormation creates it before it deletes the old one instead of refusing the update.
+NAME_DIGEST_LENGTH = 8
+NODEGROUP_PREFIX_MAX = NODEGROUP_NAME_MAX - 1 - NAME_DIGEST_LENGTH
 
 QUEUE_NAME_MAX = 80
 # A prefix, not a suffix: `sqs_x-dlq` would match the runner's QUEUE_MATCH (^sqs_.*$) and its user's
@@ -60,7 +67,14 @@ def pipeline_stack_name(cluster_name: str) -> str:
 
 
 def system_nodegroup_name(cluster_name: str) -> str:
+    """The system nodegroup's name prefix."""
     return f"{cluster_name}{SYSTEM_NODEGROUP_SUFFIX}"
+
+
+def replaceable_name(prefix: str, **create_only: object) -> str:
+    """`<prefix>-<8 hex digits>`: a name that changes exactly when one of the `create_only` values does."""
+    digest = hashlib.sha256(json.dumps(create_only, sort_keys=True).encode()).hexdigest()[:NAME_DIGEST_LENGTH]
+    return f"{prefix}-{digest}"
 
 
 def branch_name_problem(name: str) -> str | None:

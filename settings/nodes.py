@@ -91,7 +91,11 @@ class NodeSettings(SettingsBase):
                                       runbook="`eksctl create cluster --managed`")
 
     # --- the GPU nodegroup ----------------------------------------------------------------
-    nodegroup_name: NodegroupName | None = setting(None, meaning="GPU managed nodegroup name", runbook="`--nodegroup-name`",
+    nodegroup_name: NodegroupName | None = setting(None, meaning="start of the GPU nodegroup's name (at most "
+                                                   f"{names.NODEGROUP_PREFIX_MAX}): EKS gets `<nodegroupName>-<digest>`, the digest of "
+                                                   "`nodeType`, `capacityType` and `gpuAmiType`, so changing one brings up a new "
+                                                   "nodegroup before the old one goes (README, \"What a change does\"); the "
+                                                   "NodePool's name with `capacity=automode`", runbook="`--nodegroup-name`",
                                                    default_text="the cluster name")
     node_type: GpuInstanceTypes = setting(["g4dn.xlarge"], meaning="GPU instance type; a comma list is allowed (one architecture)",
                                           runbook="`--node-type p2.xlarge`")
@@ -160,17 +164,19 @@ class NodeSettings(SettingsBase):
         return self
 
     def _check_nodegroup_names(self) -> None:
-        """Nodegroup names are at most 63 characters: the GPU one defaults to the cluster name, the system one adds `-system`."""
+        """Nodegroup names are at most 63 characters, `<prefix>-<8 hex digits>` (domain/names.py): the GPU prefix defaults to
+        the cluster name, the system one adds `-system`."""
         cluster_name: str = getattr(self, "cluster_name")
-        if self.nodegroup_name is None and len(cluster_name) > names.NODEGROUP_NAME_MAX:
-            raise SettingError("clusterName", f"{cluster_name[:20]}... is {len(cluster_name)} characters, and the GPU nodegroup takes "
-                               f"its name, which EKS limits to {names.NODEGROUP_NAME_MAX}. Shorten it or set nodegroupName")
+        longest = names.NODEGROUP_PREFIX_MAX
+        if self.nodegroup_name is None and len(cluster_name) > longest:
+            raise SettingError("clusterName", f"{cluster_name[:20]}... is {len(cluster_name)} characters, and the GPU nodegroup's name "
+                               f"starts with it; EKS allows {names.NODEGROUP_NAME_MAX}, {longest} before the digest. "
+                               "Shorten it or set nodegroupName")
         system = names.system_nodegroup_name(cluster_name)
-        if self.system_nodes > 0 and len(system) > names.NODEGROUP_NAME_MAX:
-            longest = names.NODEGROUP_NAME_MAX - len(names.SYSTEM_NODEGROUP_SUFFIX)
+        if self.system_nodes > 0 and len(system) > longest:
             raise SettingError("clusterName", f"{cluster_name[:20]}... is {len(cluster_name)} characters, so the system nodegroup's "
-                               f"name (<clusterName>{names.SYSTEM_NODEGROUP_SUFFIX}) is over EKS's {names.NODEGROUP_NAME_MAX}. "
-                               f"Use at most {longest} characters")
+                               f"name (<clusterName>{names.SYSTEM_NODEGROUP_SUFFIX}-<digest>) is over EKS's {names.NODEGROUP_NAME_MAX}. "
+                               f"Use at most {longest - len(names.SYSTEM_NODEGROUP_SUFFIX)} characters")
         if self.system_nodes > 0 and self.gpu_nodegroup_name == system:
             raise SettingError("nodegroupName", f"{system} is the system nodegroup's name. Give the GPU nodegroup another")
 
@@ -185,10 +191,12 @@ class NodeSettings(SettingsBase):
     # --- derived values -------------------------------------------------------------------
     @property
     def gpu_nodegroup_name(self) -> str:
+        """The GPU nodegroup's name prefix (the whole name of Auto Mode's GPU NodePool)."""
         return self.nodegroup_name or getattr(self, "cluster_name")
 
     @property
     def system_nodegroup_name(self) -> str:
+        """The system nodegroup's name prefix."""
         return names.system_nodegroup_name(getattr(self, "cluster_name"))
 
     @property

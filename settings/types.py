@@ -273,9 +273,9 @@ def _cluster_name(value: str) -> str:
 
 
 def _nodegroup_name(value: str) -> str:
-    if not names.EKS_NAME.fullmatch(value) or len(value) > names.NODEGROUP_NAME_MAX:
-        raise ValueError(f"{quoted(value)} is not a valid EKS nodegroup name. Use 1 to {names.NODEGROUP_NAME_MAX} letters, digits, "
-                         "'-' or '_', starting with a letter or digit")
+    if not names.EKS_NAME.fullmatch(value) or len(value) > names.NODEGROUP_PREFIX_MAX:
+        raise ValueError(f"{quoted(value)} is not a valid EKS nodegroup name prefix. Use 1 to {names.NODEGROUP_PREFIX_MAX} letters, "
+                         f"digits, '-' or '_', starting with a letter or digit (EKS allows {names.NODEGROUP_NAME_MAX}; a digest follows)")
     return value
 
 

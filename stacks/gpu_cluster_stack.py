@@ -12,7 +12,7 @@ from charts.keda import keda_values
 from charts.runner_namespace import RunnerNamespaceChart
 from domain.names import cluster_stack_name
 from settings import Settings
-from stacks.addons.external_secrets import ExternalSecretsOperator, external_secrets_identity
+from stacks.addons.external_secrets import ExternalSecretsOperator, external_secrets_identity, external_secrets_release
 from stacks.addons.keda import Keda, keda_identity
 from stacks.capacity import Capacity
 from stacks.capacity.automode_capacity import BUILT_IN_NODE_POOLS, AutoModeCapacity, GpuNodePool
@@ -92,7 +92,7 @@ class GpuClusterStack(Stack):
                                capacity_type=settings.capacity_type, max_gpus=settings.nodes_max * settings.gpus_per_node)
             return AutoModeCapacity(manifests=self.manifests, gpu=pool)
         key = settings.ssh_key
-        gpu = GpuNodes(nodegroup_name=settings.gpu_nodegroup_name, instance_types=settings.node_type, ami_type=settings.gpu_ami_type,
+        gpu = GpuNodes(name_prefix=settings.gpu_nodegroup_name, instance_types=settings.node_type, ami_type=settings.gpu_ami_type,
                        capacity_type=settings.capacity_type, desired=settings.nodes, minimum=settings.nodes_min,
                        maximum=settings.nodes_max, volume_gib=settings.node_volume_size, accelerator=settings.gpu_accelerator,
                        gpus_per_node=settings.gpus_per_node, ships_device_plugin=not settings.device_plugin_needed,
@@ -101,15 +101,15 @@ class GpuClusterStack(Stack):
                        repair_overrides=gpu_repair_overrides() if settings.node_monitoring_agent else ())
         system = None
         if settings.system_nodes > 0:
-            system = SystemNodes(nodegroup_name=settings.system_nodegroup_name, instance_type=settings.system_node_type,
+            system = SystemNodes(name_prefix=settings.system_nodegroup_name, instance_type=settings.system_node_type,
                                  architecture=settings.system_architecture, count=settings.system_nodes)
         autoscaling = None
         if settings.autoscaling_enabled:
             autoscaling = NodeAutoscaling(cluster_name=settings.cluster_name, region=settings.region,
                                           kubernetes_version=settings.kubernetes_version)
         # Nodes join with the managed VPC CNI, network policy agent on, already in place.
-        return NodegroupCapacity(self, cluster=cluster, manifests=self.manifests, gpu=gpu, system=system, autoscaling=autoscaling,
-                                 join_after=[self.eks.vpc_cni])
+        return NodegroupCapacity(self, cluster=cluster, kubernetes_version=settings.kubernetes_version, manifests=self.manifests,
+                                 gpu=gpu, system=system, autoscaling=autoscaling, join_after=[self.eks.vpc_cni])
 
     def _workloads(self, settings: Settings, cluster: eks.Cluster) -> GpuWorkloads:
         """The runner's namespace, the device plugin if the capacity needs one, the add-ons the runner needs, then its charts."""
@@ -147,6 +147,7 @@ class GpuClusterStack(Stack):
                                              agent=self.capacity.pod_identity_agent)
         operator = ExternalSecretsOperator(self.manifests, "ExternalSecrets", cluster=cluster, identity=identity,
                                            secret_name=settings.sqs_secret_name,
+                                           release=external_secrets_release(settings.kubernetes_version),
                                            values=eso_helm_values(scoped_namespace=settings.namespace,
                                                                   on_system_nodes=bool(self.capacity.system_node_selector),
                                                                   node_selector=self.capacity.system_node_selector,
@@ -183,10 +184,10 @@ class GpuClusterStack(Stack):
     def _outputs(self, settings: Settings) -> None:
         cluster_name = CfnOutput(self, "ClusterName", value=self.eks.cluster.cluster_name, description="EKS cluster name")
         region = CfnOutput(self, "Region", value=self.region, description="AWS region of the cluster")
-        if settings.automode:
-            CfnOutput(self, "GpuNodePoolName", value=settings.gpu_nodegroup_name, description="GPU NodePool of EKS Auto Mode")
+        if isinstance(self.capacity, NodegroupCapacity):
+            CfnOutput(self, "GpuNodegroupName", value=self.capacity.gpu_nodes.nodegroup_name, description="GPU managed nodegroup")
         else:
-            CfnOutput(self, "GpuNodegroupName", value=settings.gpu_nodegroup_name, description="GPU managed nodegroup")
+            CfnOutput(self, "GpuNodePoolName", value=settings.gpu_nodegroup_name, description="GPU NodePool of EKS Auto Mode")
         CfnOutput(self, "UpdateKubeconfigCommand",
                   value=f"aws eks update-kubeconfig --name {settings.cluster_name} --region {self.region}",
                   description="Adds this cluster to your kubeconfig")

@@ -1,15 +1,16 @@
 """The SQS work queues the runner reads, each with its own dead-letter queue, encrypted and reachable over TLS only.
 
-Removal policy is aws-cdk-lib's default, DESTROY: the queues carry the exact names this stack gives them, so a
-queue kept after `cdk destroy` would make the next deploy of the same stack fail on the name. They hold work
-requests for this cluster's runners (14 days at most); drain them (runner STATE `DrainAndSuspend`) before destroying.
+The queues outlive the stack and any change that drops them (DeletionPolicy and UpdateReplacePolicy Retain): they hold
+work requests someone sent (and, in the dead-letter queues, the ones that failed), which nothing can bring back. They are
+encrypted with SQS-managed keys, so no key of the stack's has to stay for them to remain readable. A kept queue keeps its
+name, so deploying the same configuration again must adopt it (`make adopt-queues`, README "Queues outlive the stack").
 """
 from __future__ import annotations
 
 import re
 from typing import Sequence
 
-from aws_cdk import Duration, aws_sqs as sqs
+from aws_cdk import Duration, RemovalPolicy, aws_sqs as sqs
 from constructs import Construct
 
 from domain.names import CREATED_QUEUE_NAME_MAX, DEAD_LETTER_PREFIX
@@ -46,6 +47,7 @@ class RunnerQueues(Construct):
                 encryption=sqs.QueueEncryption.SQS_MANAGED,
                 enforce_ssl=True,
                 retention_period=DEAD_LETTER_RETENTION,
+                removal_policy=RemovalPolicy.RETAIN,
             )
             self.dead_letter_queues[name] = dead_letters
             self.queues[name] = sqs.Queue(
@@ -56,6 +58,7 @@ class RunnerQueues(Construct):
                 enforce_ssl=True,
                 visibility_timeout=visibility_timeout,
                 dead_letter_queue=sqs.DeadLetterQueue(queue=dead_letters, max_receive_count=max_receive_count),
+                removal_policy=RemovalPolicy.RETAIN,
             )
             for queue in (dead_letters, self.queues[name]):
                 skip_checkov(queue.node.default_child, "CKV_AWS_27", SSE_SQS_REASON)

@@ -122,7 +122,6 @@ CORPUS: list[Entry] = [
     ("runnerCpu", {"runnerCpu": "999m"}, {}),  # the runner counts whole cores (MAX_CORES)
     ("runnerMemory", {"runnerMemory": "1536Mi"}, {}),  # less than its own margin leaves tasks nothing
     ("nodeType", {"nodeType": "g5g.xlarge", "gpuAmiType": "AL2023_ARM_64_NVIDIA", "runnerMemory": "5Gi"}, {}),  # x86_64-only image
-    ("kubernetesVersion", {"kubernetesVersion": "1.34"}, {}),  # External Secrets supports fewer minors than EKS
     *values("queueMatch", ["(", "(?=sqs)", "(?!x)", "(a)\\1", "(?<=a)b", "x{1001}", "\\C", "[", "a" * 1001, "(?P<n>a)(?P=n)", "*",
                            "\\p{Foo}", "(?i", "a{2,1}"]),
     # A nested quantifier against a long name that does not match: Python's engine backtracks for ever, RE2 answers at once.

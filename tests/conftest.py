@@ -115,9 +115,11 @@ CANARY_CONFIG = f"[default]\nregion = us-west-2\ncli_pager = {UNREAD_CANARIES[2]
 
 
 def write_canary_home(home: Path) -> Path:
+    """`~/.aws` with the canaries, under the default names and under other names (tests/transitions.py moves to those)."""
     (home / ".aws").mkdir(parents=True, exist_ok=True)
-    (home / ".aws" / "credentials").write_text(CANARY_CREDENTIALS)
-    (home / ".aws" / "config").write_text(CANARY_CONFIG)
+    for suffix in ("", "-team"):
+        (home / ".aws" / f"credentials{suffix}").write_text(CANARY_CREDENTIALS)
+        (home / ".aws" / f"config{suffix}").write_text(CANARY_CONFIG)
     return home
 
 

@@ -7,6 +7,8 @@ themselves with `pytest.mark.xdist_group(<config>)` so one worker synthesizes ea
 from __future__ import annotations
 
 import json
+import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,6 +50,22 @@ def synthesize(name: str, context: dict[str, Any], root: Path, environ: dict[str
     return result
 
 
+_templates: dict[tuple[tuple[str, str], ...], Template | str] = {}
+
+
+def template_of(context: dict[str, str], root: Path, environ: dict[str, str]) -> Template:
+    """The cluster template of a configuration, synthesized once per worker (its cdk.out, 58 MB of assets, removed at once)."""
+    key = tuple(sorted(context.items()))
+    if key not in _templates:
+        outdir = root / f"matrix-{len(_templates)}"
+        code = app.main(context={**CDK_JSON_CONTEXT, **context}, outdir=str(outdir), environ=environ)
+        _templates[key] = Synthesized(outdir, outdir).template() if code == 0 else f"synth of {context} failed with exit code {code}"
+        shutil.rmtree(outdir, ignore_errors=True)
+    result = _templates[key]
+    assert not isinstance(result, str), result
+    return result
+
+
 def kubernetes_manifests(template: Template) -> dict[str, list[dict[str, Any]]]:
     """Logical id -> the Kubernetes objects each KubernetesManifest applies."""
     return {key: json.loads(res["Properties"]["Manifest"]) for key, res in resources(template, "Custom::AWSCDK-EKS-KubernetesResource").items()}
@@ -56,6 +74,14 @@ def kubernetes_manifests(template: Template) -> dict[str, list[dict[str, Any]]]:
 def resources(template: Template, resource_type: str) -> dict[str, dict[str, Any]]:
     """Logical id -> resource, for every resource of one type."""
     return {key: res for key, res in template["Resources"].items() if res["Type"] == resource_type}
+
+
+def nodegroup(template: Template, prefix: str) -> dict[str, Any]:
+    """The properties of the one managed nodegroup named `<prefix>-<8 hex digits>` (domain/names.py's replaceable names)."""
+    found = [r["Properties"] for r in resources(template, "AWS::EKS::Nodegroup").values()
+             if re.fullmatch(re.escape(prefix) + r"-[0-9a-f]{8}", r["Properties"]["NodegroupName"])]
+    assert len(found) == 1, f"expected one nodegroup {prefix}-<digest>, found {len(found)}"
+    return found[0]
 
 
 def only(template: Template, resource_type: str) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from charts.cluster_autoscaler import CA_VERSIONS
-from charts.external_secrets import ESO_CHART_VERSION, eso_helm_values
+from charts.external_secrets import ESO_CHART_VERSIONS, eso_helm_values
 from charts.gpu_scheduling import SYSTEM_NODE_SELECTOR
 from charts.keda import KEDA_CHART_VERSION, keda_values
 from domain.component_versions import (CLUSTER_AUTOSCALER, DEVICE_PLUGIN, EXTERNAL_SECRETS, KEDA, KUBECTL_LAYER, KUBERNETES_VERSIONS,
@@ -26,11 +26,13 @@ def test_keda_and_external_secrets_are_their_newest_releases_with_their_own_kube
     # KEDA: kedacore/charts release v2.21.1 (2026-11-16, "Latest"); keda.sh/docs/operate/cluster
     # "Kubernetes Compatibility": v2.21 -> v1.34 - v1.36 (v2.20 -> v1.33 - v1.35 did not cover 1.36).
     assert (KEDA.version, KEDA.kubernetes_minors) == ("2.21.1", ("1.34", "1.35", "1.36"))
-    # External Secrets: release v2.14.0, the newest found (its release notes: image v2.14.0, after 2.13.0);
-    # docs/introduction/stability-support.md lists one or two tested minors per release
-    # (2.8 -> 1.35-1.36, 2.9 -> 1.36): the table keeps the newest row it could read, 1.36.
-    assert (EXTERNAL_SECRETS.version, EXTERNAL_SECRETS.kubernetes_minors) == ("2.14.0", ("1.36",))
-    assert (KEDA_CHART_VERSION, ESO_CHART_VERSION) == (KEDA.version, EXTERNAL_SECRETS.version)
+    # External Secrets, one release per minor: docs/introduction/stability-support.md (external-secrets main at
+    # cc5bfbc2, 2026-08-08) lists 2.0-2.6 -> 1.34-1.35, 2.7 -> 1.35, 2.8 -> 1.35-1.36, 2.9 -> 1.36; each minor has a .0
+    # release only, its chart on tag helm-chart-X.Y.0. 1.36 keeps v2.14.0, the newest release (its notes: image v2.14.0).
+    assert {minor: (c.version, c.kubernetes_minors) for minor, c in EXTERNAL_SECRETS.items()} == {
+        "1.34": ("2.6.0", ("1.34", "1.35")), "1.35": ("2.8.0", ("1.35", "1.36")), "1.36": ("2.14.0", ("1.36",))}
+    assert KEDA_CHART_VERSION == KEDA.version
+    assert ESO_CHART_VERSIONS == {"1.34": "2.6.0", "1.35": "2.8.0", "1.36": "2.14.0"}
 
 
 def test_the_table_is_what_the_stack_installs():
@@ -43,31 +45,30 @@ def test_the_table_is_what_the_stack_installs():
     # NVIDIA/k8s-device-plugin README.md at v0.20.0, Prerequisites: "Kubernetes version >= 1.10".
     assert load_settings({}, {}).device_plugin_version == DEVICE_PLUGIN.version == "v0.20.0"
     assert DEVICE_PLUGIN.kubernetes_minors == KUBERNETES_VERSIONS
-    for component in (KEDA, EXTERNAL_SECRETS, DEVICE_PLUGIN, *CLUSTER_AUTOSCALER.values(), *KUBECTL_LAYER.values()):
+    for component in (KEDA, *EXTERNAL_SECRETS.values(), DEVICE_PLUGIN, *CLUSTER_AUTOSCALER.values(), *KUBECTL_LAYER.values()):
         assert component.source, component.name
 
 
-def test_only_installed_components_count():
+def test_only_installed_components_count(monkeypatch):
+    assert first_unsupported("1.35", keda=True, external_secrets=True, cluster_autoscaler=True, device_plugin=True) is None
+    older = EXTERNAL_SECRETS["1.36"].__class__("External Secrets", "2.9.0", ("1.36",), "a release for 1.36 only")
+    monkeypatch.setitem(EXTERNAL_SECRETS, "1.35", older)
+    assert first_unsupported("1.35", keda=False, external_secrets=True, cluster_autoscaler=False, device_plugin=False) is older
     assert first_unsupported("1.35", keda=True, external_secrets=False, cluster_autoscaler=True, device_plugin=True) is None
-    assert first_unsupported("1.35", keda=False, external_secrets=True, cluster_autoscaler=False, device_plugin=False) is EXTERNAL_SECRETS
 
 
-@pytest.mark.parametrize("context, line", [
-    ({"kubernetesVersion": "1.35"},
-     "error: kubernetesVersion: 1.35 is not among the Kubernetes versions External Secrets 2.14.0 supports (1.36). "
-     "Use kubernetesVersion=1.36, or set sqsCredentials=file or none."),
-    ({"kubernetesVersion": "1.34", "sqsCredentials": "managed", "queues": "sqs_a", "nodesMin": "0", "nodes": "0"},
-     "error: kubernetesVersion: 1.34 is not among the Kubernetes versions External Secrets 2.14.0 supports (1.36). "
-     "Use kubernetesVersion=1.36, or set sqsCredentials=file or none."),
-])
-def test_an_unsupported_combination_is_refused_naming_kubernetes_version(context, line):
-    assert _error(context) == line
+def test_an_unsupported_combination_is_refused_naming_kubernetes_version(monkeypatch):
+    monkeypatch.setitem(EXTERNAL_SECRETS, "1.35", EXTERNAL_SECRETS["1.36"])  # a pin that does not list its own minor
+    assert _error({"kubernetesVersion": "1.35"}) == (
+        "error: kubernetesVersion: 1.35 is not among the Kubernetes versions External Secrets 2.14.0 supports (1.36). "
+        "Use kubernetesVersion=1.36, or set sqsCredentials=file or none.")
 
 
-def test_supported_combinations_pass():
-    for version in KUBERNETES_VERSIONS:  # no External Secrets: KEDA 2.21, the autoscaler and the plugin list all three
-        load_settings({"kubernetesVersion": version, "sqsCredentials": "none", "queues": "sqs_a", "nodesMin": "0", "nodes": "0"}, {})
-    load_settings({"kubernetesVersion": "1.36"}, {})
+@pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
+def test_every_listed_minor_loads_with_the_defaults_and_with_every_add_on(version):
+    load_settings({"kubernetesVersion": version}, {})
+    load_settings({"kubernetesVersion": version, "sqsCredentials": "managed", "queues": "sqs_a", "nodesMin": "0", "nodes": "0"}, {})
+    load_settings({"kubernetesVersion": version, "sqsCredentials": "none", "queues": "sqs_a", "nodesMin": "0", "nodes": "0"}, {})
 
 
 def _leaves(values: dict, prefix: str = "") -> set[str]:

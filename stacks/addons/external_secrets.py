@@ -6,12 +6,15 @@ from typing import Any, Mapping, Sequence
 from aws_cdk import ArnFormat, Stack, aws_eks_v2 as eks, aws_iam as iam
 from constructs import Construct, IConstruct
 
-from charts.external_secrets import ESO_CHART_NAME, ESO_CHART_REPOSITORY, ESO_CHART_VERSION, ESO_NAMESPACE, ESO_SERVICE_ACCOUNT
+from charts.external_secrets import ESO_CHART_NAME, ESO_CHART_REPOSITORY, ESO_CHART_VERSIONS, ESO_NAMESPACE, ESO_SERVICE_ACCOUNT
 from stacks.addons.helm import HelmRelease, install_release
 from stacks.pod_identity import PodIdentityRole
 
-RELEASE = HelmRelease(repository=ESO_CHART_REPOSITORY, chart=ESO_CHART_NAME, version=ESO_CHART_VERSION, namespace=ESO_NAMESPACE,
-                      release="external-secrets", create_namespace=True)
+
+def external_secrets_release(kubernetes_version: str) -> HelmRelease:
+    """The release pinned for the cluster's Kubernetes minor: moving a minor up upgrades it in the same deploy."""
+    return HelmRelease(repository=ESO_CHART_REPOSITORY, chart=ESO_CHART_NAME, version=ESO_CHART_VERSIONS[kubernetes_version],
+                       namespace=ESO_NAMESPACE, release="external-secrets", create_namespace=True)
 
 
 def external_secrets_identity(scope: Construct, id: str, *, cluster: eks.ICluster, agent: IConstruct | None) -> PodIdentityRole:
@@ -24,7 +27,7 @@ class ExternalSecretsOperator(Construct):
     """The operator's Helm release (this construct's default child); its role may read secret `secret_name` only."""
 
     def __init__(self, scope: Construct, id: str, *, cluster: eks.ICluster, identity: PodIdentityRole, secret_name: str,
-                 values: Mapping[str, Any], release: HelmRelease = RELEASE, after: Sequence[IConstruct] = ()) -> None:
+                 values: Mapping[str, Any], release: HelmRelease, after: Sequence[IConstruct] = ()) -> None:
         """`after`: what must run before the release can wait for its pods (the nodes)."""
         super().__init__(scope, id)
         # Secrets Manager appends six random characters to a secret's ARN.

@@ -18,7 +18,7 @@ from stacks.node_repair import add_repair_overrides
 
 @dataclass(frozen=True)
 class GpuNodes:
-    nodegroup_name: str
+    name_prefix: str
     instance_types: Sequence[str]
     ami_type: str
     capacity_type: str
@@ -36,7 +36,7 @@ class GpuNodes:
 
 @dataclass(frozen=True)
 class SystemNodes:
-    nodegroup_name: str
+    name_prefix: str
     instance_type: str
     architecture: str
     count: int
@@ -56,22 +56,25 @@ class NodegroupCapacity(GpuNodeShape):
     what else runs in the cluster), the construct paths, and so the logical ids, they were deployed with before the seam.
     """
 
-    def __init__(self, scope: Construct, *, cluster: eks.Cluster, manifests: ManifestApplier, gpu: GpuNodes,
+    def __init__(self, scope: Construct, *, cluster: eks.Cluster, kubernetes_version: str, manifests: ManifestApplier, gpu: GpuNodes,
                  system: SystemNodes | None, autoscaling: NodeAutoscaling | None, join_after: Sequence[IConstruct] = ()) -> None:
         """`manifests`: the stack's applier, for what the nodes run in the cluster (another shape applies its node pools there);
+        `kubernetes_version`: the cluster's minor, which the nodes follow;
         `autoscaling`: install cluster-autoscaler (needs `system` nodes to run on); None keeps the GPU group at its size;
         `join_after`: what must be in place before any node joins (the cluster's networking add-on)."""
         self.system_nodes = None
         self._system_count = system.count if system is not None else 0
         if system is not None:
-            self.system_nodes = SystemNodegroup(scope, "SystemNodes", cluster=cluster, nodegroup_name=system.nodegroup_name,
+            self.system_nodes = SystemNodegroup(scope, "SystemNodes", cluster=cluster, kubernetes_version=kubernetes_version,
+                                                name_prefix=system.name_prefix,
                                                 instance_type=system.instance_type, architecture=system.architecture,
                                                 count=system.count)
         super().__init__({**GPU_NODE_SELECTOR, ACCELERATOR_LABEL_KEY: gpu.accelerator},
                          [NodeTaint(GPU_TAINT_KEY, GPU_TAINT_VALUE, GPU_TAINT_EFFECT)] if self.system_nodes else [])
         self._needs_device_plugin = not gpu.ships_device_plugin
         self.gpu_nodes = GpuNodegroup(
-            scope, "GpuNodes", cluster=cluster, nodegroup_name=gpu.nodegroup_name, instance_types=gpu.instance_types,
+            scope, "GpuNodes", cluster=cluster, kubernetes_version=kubernetes_version, name_prefix=gpu.name_prefix,
+            instance_types=gpu.instance_types,
             ami_type=gpu.ami_type, capacity_type=gpu.capacity_type, desired=gpu.desired, minimum=gpu.minimum, maximum=gpu.maximum,
             volume_gib=gpu.volume_gib, labels=self._labels, taint=bool(self._taints), ssh=gpu.ssh)
         if gpu.repair_overrides:

@@ -4,9 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
-from aws_cdk import aws_ec2 as ec2, aws_eks_v2 as eks, aws_iam as iam
+from aws_cdk import CfnResource, aws_ec2 as ec2, aws_eks_v2 as eks, aws_iam as iam
 from constructs import Construct
 
+from domain.names import replaceable_name
 from stacks.nag import acknowledge, managed_policy_finding
 from charts.gpu_scheduling import GPU_TAINT_KEY, GPU_TAINT_VALUE, SYSTEM_NODE_SELECTOR
 
@@ -53,6 +54,16 @@ def _node_launch_template(scope: Construct, *, ami_type: str, volume_gib: int,
     return template
 
 
+def _follow_cluster_version(nodegroup: eks.Nodegroup, kubernetes_version: str) -> None:
+    """Nodes on the cluster's minor, named in the template: without it a nodegroup keeps the version it was created with, and
+    moving `kubernetesVersion` up would upgrade the control plane only. With it, CloudFormation rolls the nodes to the new
+    minor in the same deploy, after the control plane (the nodegroup refers to the cluster). aws-cdk-lib's Nodegroup has no
+    such property: it is the L1's `Version` (AWS::EKS::Nodegroup, updatable in place)."""
+    cfn = nodegroup.node.default_child
+    assert isinstance(cfn, CfnResource)
+    cfn.add_property_override("Version", kubernetes_version)
+
+
 def _complete_node_role(nodegroup: eks.Nodegroup) -> None:
     nodegroup.role.add_managed_policy(iam.ManagedPolicy.from_aws_managed_policy_name(SSM_POLICY))
     for policy, reason in NODE_ROLE_POLICIES.items():
@@ -60,19 +71,26 @@ def _complete_node_role(nodegroup: eks.Nodegroup) -> None:
 
 
 class GpuNodegroup(Construct):
-    """The runner's GPU nodes: NVIDIA AMI chosen explicitly, labelled for the device plugin, tainted when system nodes exist."""
+    """The runner's GPU nodes: NVIDIA AMI chosen explicitly, labelled for the device plugin, tainted when system nodes exist.
 
-    def __init__(self, scope: Construct, id: str, *, cluster: eks.Cluster, nodegroup_name: str, instance_types: Sequence[str],
-                 ami_type: str, capacity_type: str, desired: int, minimum: int, maximum: int, volume_gib: int,
-                 labels: Mapping[str, str], taint: bool, ssh: SshAccess | None = None) -> None:
+    `name_prefix`: the nodegroup is named `<name_prefix>-<digest of its instance types, capacity type and AMI type>`
+    (`nodegroup_name`), so a change of any of them creates a new nodegroup before the old one drains and goes.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, cluster: eks.Cluster, kubernetes_version: str, name_prefix: str,
+                 instance_types: Sequence[str], ami_type: str, capacity_type: str, desired: int, minimum: int, maximum: int,
+                 volume_gib: int, labels: Mapping[str, str], taint: bool, ssh: SshAccess | None = None) -> None:
         super().__init__(scope, id)
+        self.nodegroup_name = replaceable_name(name_prefix, instance_types=list(instance_types), capacity_type=capacity_type,
+                                               ami_type=ami_type)
         security_groups: list[ec2.ISecurityGroup] = []
         key_pair = None
         if ssh is not None:
+            # Its name and key are create-only too (AWS::EC2::KeyPair): a new key is a new key pair, under a new name.
             key_pair = ec2.KeyPair(self, "SshKey", public_key_material=ssh.public_key_material,
-                                   key_pair_name=f"{nodegroup_name}-ssh")
+                                   key_pair_name=replaceable_name(f"{name_prefix}-ssh", key=ssh.public_key_material))
             self.ssh_security_group = ec2.SecurityGroup(self, "SshAccess", vpc=cluster.vpc, allow_all_outbound=False,
-                                                        description=f"SSH to GPU nodes of {nodegroup_name}")
+                                                        description=f"SSH to GPU nodes of {name_prefix}")
             for cidr in ssh.allowed_cidrs:
                 self.ssh_security_group.add_ingress_rule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(22), "SSH from sshAllowedCidrs")
             # A launch template that names security groups replaces EKS's default, so the cluster's group is listed too.
@@ -82,7 +100,7 @@ class GpuNodegroup(Construct):
         self.nodegroup = eks.Nodegroup(
             self, "Nodegroup",
             cluster=cluster,
-            nodegroup_name=nodegroup_name,
+            nodegroup_name=self.nodegroup_name,
             instance_types=[ec2.InstanceType(name) for name in instance_types],
             ami_type=getattr(eks.NodegroupAmiType, ami_type.upper()),  # always explicit: the library default is the retired AL2 GPU AMI
             capacity_type=getattr(eks.CapacityType, capacity_type),
@@ -96,21 +114,27 @@ class GpuNodegroup(Construct):
             subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
             enable_node_auto_repair=True,
         )
+        _follow_cluster_version(self.nodegroup, kubernetes_version)
         _complete_node_role(self.nodegroup)
 
 
 class SystemNodegroup(Construct):
-    """CPU nodes for CoreDNS, controllers and add-ons, so GPU nodes run GPU work only."""
+    """CPU nodes for CoreDNS, controllers and add-ons, so GPU nodes run GPU work only.
 
-    def __init__(self, scope: Construct, id: str, *, cluster: eks.Cluster, nodegroup_name: str, instance_type: str,
-                 architecture: str, count: int) -> None:
+    Named `<name_prefix>-<digest of its instance type and AMI type>`, like the GPU nodegroup: the type follows from what runs
+    there (settings/capacity.py), so turning an add-on on or off may move the system pods to a new nodegroup.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, cluster: eks.Cluster, kubernetes_version: str, name_prefix: str,
+                 instance_type: str, architecture: str, count: int) -> None:
         super().__init__(scope, id)
         ami_type = "AL2023_ARM_64_STANDARD" if architecture == "arm64" else "AL2023_X86_64_STANDARD"
+        self.nodegroup_name = replaceable_name(name_prefix, instance_types=[instance_type], ami_type=ami_type)
         self.launch_template = _node_launch_template(self, ami_type=ami_type, volume_gib=SYSTEM_VOLUME_GIB)
         self.nodegroup = eks.Nodegroup(
             self, "Nodegroup",
             cluster=cluster,
-            nodegroup_name=nodegroup_name,
+            nodegroup_name=self.nodegroup_name,
             instance_types=[ec2.InstanceType(instance_type)],
             ami_type=getattr(eks.NodegroupAmiType, ami_type),
             labels=dict(SYSTEM_NODE_SELECTOR),  # add-ons that must stay off GPU nodes select on it
@@ -122,5 +146,6 @@ class SystemNodegroup(Construct):
             subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
             enable_node_auto_repair=True,
         )
+        _follow_cluster_version(self.nodegroup, kubernetes_version)
         _complete_node_role(self.nodegroup)
 

@@ -10,7 +10,7 @@ import pytest
 
 from charts.external_secrets import (
     ESO_API_VERSION,
-    ESO_CHART_VERSION,
+    ESO_CHART_VERSIONS,
     ESO_SERVICE_ACCOUNT,
     eso_helm_values,
 )
@@ -135,7 +135,7 @@ def test_bad_argument_combinations(kwargs: dict, message: str) -> None:
 # --- ESO install values ------------------------------------------------------------------------
 
 def test_eso_pins_a_release_serving_v1() -> None:
-    assert re.fullmatch(r"\d+\.\d+\.\d+", ESO_CHART_VERSION)
+    assert all(re.fullmatch(r"\d+\.\d+\.\d+", version) for version in ESO_CHART_VERSIONS.values())
     assert ESO_API_VERSION == "external-secrets.io/v1"
 
 

@@ -2,18 +2,16 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
-from tests.synth import only, resources
+from tests.synth import nodegroup, only, resources
 
 pytestmark = pytest.mark.xdist_group("synth")
 
 
-def _nodegroup(template, name):
-    found = [r["Properties"] for r in resources(template, "AWS::EKS::Nodegroup").values() if r["Properties"]["NodegroupName"] == name]
-    assert len(found) == 1, f"no nodegroup {name}"
-    return found[0]
+
 
 
 def _launch_template_of(template, nodegroup):
@@ -94,7 +92,7 @@ def test_availability_zones_resolve_at_deploy_time_not_by_lookup(custom):
 # --- the GPU nodegroup -----------------------------------------------------------------------
 
 def test_gpu_nodegroup_defaults_follow_the_runbook(default):
-    gpu = _nodegroup(default, "test-eks")
+    gpu = nodegroup(default, "test-eks")
     assert gpu["InstanceTypes"] == ["g4dn.xlarge"]
     assert gpu["ScalingConfig"] == {"DesiredSize": 1, "MinSize": 1, "MaxSize": 3}
     assert gpu["AmiType"] == "AL2023_x86_64_NVIDIA"
@@ -103,8 +101,24 @@ def test_gpu_nodegroup_defaults_follow_the_runbook(default):
     assert gpu["Taints"] == [{"Key": "nvidia.com/gpu", "Value": "true", "Effect": "NO_SCHEDULE"}]
 
 
+def test_nodegroup_names_carry_a_digest_of_what_cannot_change_in_place(default, custom, arm):
+    # AWS::EKS::Nodegroup's createOnlyProperties include InstanceTypes, CapacityType and AmiType (its registry schema):
+    # a change of one replaces the nodegroup, and CloudFormation refuses to replace a custom-named resource under the same
+    # name. Configurations that differ in them get different names; the prefix stays the user's.
+    names = {name: nodegroup(template, prefix)["NodegroupName"]
+             for name, template, prefix in (("default", default, "test-eks"), ("custom", custom, "gpus"), ("arm", arm, "test-eks"))}
+    assert len(set(names.values())) == 3
+    assert nodegroup(default, "test-eks-system")["NodegroupName"] != nodegroup(arm, "test-eks-system")["NodegroupName"]
+
+
+def test_nodes_follow_the_clusters_kubernetes_minor(default, custom):
+    # Without Version a nodegroup stays on the minor it was created with when the control plane moves up.
+    assert {g["Properties"]["Version"] for g in resources(default, "AWS::EKS::Nodegroup").values()} == {"1.36"}
+    assert nodegroup(custom, "gpus")["Version"] == "1.34"
+
+
 def test_gpu_nodegroup_custom_settings(custom):
-    gpu = _nodegroup(custom, "gpus")
+    gpu = nodegroup(custom, "gpus")
     assert gpu["InstanceTypes"] == ["g5.xlarge", "g6.xlarge"]
     assert gpu["ScalingConfig"] == {"DesiredSize": 2, "MinSize": 0, "MaxSize": 4}
     assert gpu["CapacityType"] == "SPOT"
@@ -112,13 +126,13 @@ def test_gpu_nodegroup_custom_settings(custom):
 
 
 def test_ami_type_is_always_explicit(arm):
-    assert _nodegroup(arm, "test-eks")["AmiType"] == "BOTTLEROCKET_ARM_64_NVIDIA"
+    assert nodegroup(arm, "test-eks")["AmiType"] == "BOTTLEROCKET_ARM_64_NVIDIA"
 
 
 def test_gpu_disk_size_encrypted_gp3_on_the_data_volume(default, custom, arm):
     for template, name, size, device in ((default, "test-eks", 100, "/dev/xvda"), (custom, "gpus", 200, "/dev/xvda"),
                                          (arm, "test-eks", 100, "/dev/xvdb")):
-        (mapping,) = _launch_template_of(template, _nodegroup(template, name))["BlockDeviceMappings"]
+        (mapping,) = _launch_template_of(template, nodegroup(template, name))["BlockDeviceMappings"]
         assert mapping["DeviceName"] == device
         assert mapping["Ebs"] == {"VolumeSize": size, "VolumeType": "gp3", "Encrypted": True, "DeleteOnTermination": True}
 
@@ -137,13 +151,15 @@ def test_node_roles_have_ssm_access(default):
 
 def test_no_ssh_by_default(default):
     assert resources(default, "AWS::EC2::KeyPair") == {}
-    assert "KeyName" not in _launch_template_of(default, _nodegroup(default, "test-eks"))
+    assert "KeyName" not in _launch_template_of(default, nodegroup(default, "test-eks"))
 
 
 def test_ssh_key_imported_and_port_22_open_only_to_allowed_cidrs(custom):
     key = only(custom, "AWS::EC2::KeyPair")
     assert key["PublicKeyMaterial"].startswith("ssh-ed25519 ")
-    data = _launch_template_of(custom, _nodegroup(custom, "gpus"))
+    # Its name and key are create-only (AWS::EC2::KeyPair): the name carries a digest of the key, so a new key is a new pair.
+    assert re.fullmatch(r"gpus-ssh-[0-9a-f]{8}", key["KeyName"])
+    data = _launch_template_of(custom, nodegroup(custom, "gpus"))
     assert data["KeyName"] == {"Ref": next(iter(resources(custom, "AWS::EC2::KeyPair")))}
     ssh_groups = [g["Properties"] for g in resources(custom, "AWS::EC2::SecurityGroup").values()
                   if "SSH" in g["Properties"]["GroupDescription"]]
@@ -156,14 +172,14 @@ def test_ssh_key_imported_and_port_22_open_only_to_allowed_cidrs(custom):
 # --- the system nodegroup --------------------------------------------------------------------
 
 def test_system_nodegroup(default, arm, custom):
-    system = _nodegroup(default, "test-eks-system")
+    system = nodegroup(default, "test-eks-system")
     # the cheapest Graviton type that holds the system pods with one node lost (domain/system_nodes.py)
     assert system["AmiType"] == "AL2023_ARM_64_STANDARD"
     assert system["InstanceTypes"] == ["t4g.medium"]
     assert system["ScalingConfig"] == {"DesiredSize": 2, "MinSize": 2, "MaxSize": 2}
     assert "Taints" not in system
     assert system["Labels"] == {"studio-go-runner/node-pool": "system"}
-    assert _nodegroup(arm, "test-eks-system")["AmiType"] == "AL2023_ARM_64_STANDARD"
+    assert nodegroup(arm, "test-eks-system")["AmiType"] == "AL2023_ARM_64_STANDARD"
     assert len(resources(custom, "AWS::EKS::Nodegroup")) == 1
 
 
@@ -172,7 +188,7 @@ def test_system_nodegroup(default, arm, custom):
 def test_outputs(default):
     assert _output(default, "ClusterName") == {"Ref": next(iter(resources(default, "AWS::EKS::Cluster")))}
     assert _output(default, "Region") == "us-west-2"
-    assert _output(default, "GpuNodegroupName") == "test-eks"
+    assert _output(default, "GpuNodegroupName") == nodegroup(default, "test-eks")["NodegroupName"]
     assert _output(default, "UpdateKubeconfigCommand") == "aws eks update-kubeconfig --name test-eks --region us-west-2"
     assert _output(default, "GpuAllocatableCommand") == (
         'kubectl get nodes "-o=custom-columns=NAME:.metadata.name,GPU:.status.allocatable.nvidia\\.com/gpu"')

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.synth import only, resources
+from tests.synth import nodegroup, only, resources
 
 pytestmark = pytest.mark.xdist_group("synth")
 
@@ -39,9 +39,6 @@ def config(template, name) -> dict[str, Any]:
     return json.loads(values) if values else {}
 
 
-def nodegroup(template, name):
-    (found,) = [r["Properties"] for r in resources(template, "AWS::EKS::Nodegroup").values() if r["Properties"]["NodegroupName"] == name]
-    return found
 
 
 def flatten(value: Any) -> str:

@@ -61,9 +61,13 @@ def test_every_queue_refuses_requests_without_tls(synthesized):
     assert protected == set(_resources(synthesized.template, "AWS::SQS::Queue"))
 
 
-def test_queues_keep_the_default_removal_policy(synthesized):
-    for queue in _resources(synthesized.template, "AWS::SQS::Queue").values():
-        assert (queue["DeletionPolicy"], queue["UpdateReplacePolicy"]) == ("Delete", "Delete")
+def test_queues_and_their_dead_letters_outlive_the_stack_and_any_change_that_drops_them(synthesized):
+    queues = _resources(synthesized.template, "AWS::SQS::Queue").values()
+    assert len(queues) == 2 * len(NAMES)
+    for queue in queues:
+        assert (queue["DeletionPolicy"], queue["UpdateReplacePolicy"]) == ("Retain", "Retain")
+        # SQS-managed keys: no key of the stack's has to outlive it for the kept messages to stay readable.
+        assert queue["Properties"]["SqsManagedSseEnabled"] is True and "KmsMasterKeyId" not in queue["Properties"]
 
 
 def test_cdk_nag_finds_nothing_to_acknowledge(synthesized):

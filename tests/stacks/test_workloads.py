@@ -6,7 +6,7 @@ import json
 import pytest
 import yaml
 
-from charts.external_secrets import ESO_CHART_NAME, ESO_CHART_REPOSITORY, ESO_CHART_VERSION, ESO_NAMESPACE, ESO_SERVICE_ACCOUNT
+from charts.external_secrets import ESO_CHART_NAME, ESO_CHART_REPOSITORY, ESO_NAMESPACE, ESO_SERVICE_ACCOUNT
 from tests.conftest import CONFIGURATIONS, KUBERNETES_VERSIONS
 from tests.kube import find, names, validate_strict
 from tests.synth import kubernetes_manifests, resources
@@ -149,7 +149,7 @@ def _helm_chart(template, name):
 def test_external_secrets_operator_helm_chart(default):
     chart = _helm_chart(default, ESO_CHART_NAME)
     assert (chart["Chart"], chart["Repository"], chart["Version"], chart["Namespace"]) == (
-        ESO_CHART_NAME, ESO_CHART_REPOSITORY, ESO_CHART_VERSION, ESO_NAMESPACE)
+        ESO_CHART_NAME, ESO_CHART_REPOSITORY, "2.14.0", ESO_NAMESPACE)  # the release pinned for 1.36
     assert chart["Wait"] is True and chart["CreateNamespace"] is True
     values = json.loads(chart["Values"])
     assert values["serviceAccount"]["name"] == ESO_SERVICE_ACCOUNT

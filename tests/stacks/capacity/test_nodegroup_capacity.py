@@ -11,9 +11,9 @@ from stacks.capacity.nodegroup_capacity import GpuNodes, NodeAutoscaling, Nodegr
 from stacks.manifests import ManifestApplier
 from tests.stacks.addons.bare_stack import ENV, imported_cluster
 
-GPU = GpuNodes(nodegroup_name="studio", instance_types=["g5.xlarge"], ami_type="AL2023_x86_64_NVIDIA", capacity_type="ON_DEMAND",
+GPU = GpuNodes(name_prefix="studio", instance_types=["g5.xlarge"], ami_type="AL2023_x86_64_NVIDIA", capacity_type="ON_DEMAND",
                desired=0, minimum=0, maximum=3, volume_gib=100, accelerator="nvidia-a10g", gpus_per_node=1, ships_device_plugin=False)
-SYSTEM = SystemNodes(nodegroup_name="studio-system", instance_type="t3.large", architecture="x86_64", count=2)
+SYSTEM = SystemNodes(name_prefix="studio-system", instance_type="t3.large", architecture="x86_64", count=2)
 AUTOSCALING = NodeAutoscaling(cluster_name="studio", region="us-west-2", kubernetes_version="1.36")
 
 
@@ -23,7 +23,7 @@ def _capacity(*, gpu=GPU, system=SYSTEM, autoscaling=AUTOSCALING):
                                       private_subnet_ids=["subnet-1", "subnet-2"])
     cluster = imported_cluster(stack, vpc)
     manifests = ManifestApplier(stack, "Workloads", cluster=cluster)
-    return stack, NodegroupCapacity(stack, cluster=cluster, manifests=manifests, gpu=gpu, system=system, autoscaling=autoscaling)
+    return stack, NodegroupCapacity(stack, cluster=cluster, kubernetes_version="1.36", manifests=manifests, gpu=gpu, system=system, autoscaling=autoscaling)
 
 
 @pytest.fixture(scope="module")
