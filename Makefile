@@ -24,7 +24,7 @@ STACK ?= GpuCluster-test-eks
 SQS_SECRET_NAME ?= studioml-runner/aws-sqs
 REGION ?= $(or $(AWS_DEFAULT_REGION),$(shell $(PY) -c 'import boto3; print(boto3.Session().region_name or "")' 2>/dev/null),us-east-1)
 
-.PHONY: help install synth scan test deploy diff destroy deploy-pipeline verify status sqs-secret bench cost constraints constraints-scan clean
+.PHONY: help install synth scan test deploy diff plan plan-deployed adopt-queues destroy deploy-pipeline verify status sqs-secret bench cost constraints constraints-scan clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -63,7 +63,26 @@ deploy: install ## deploy to the account and region of your AWS credentials
 diff: install ## show what a deploy would change
 	$(CDK) diff $(STACKS) $(CDK_ARGS)
 
-destroy: install ## delete the stack and everything in it
+# make plan: where this synth goes; BASE: what is deployed (an earlier cdk.out folder or a template file).
+PLAN_OUT := .plan/cdk.out
+BASE ?=
+
+plan: install ## offline: what deploying this synth (CDK_ARGS) over BASE=<cdk.out folder or template> replaces, deletes, or refuses
+	@test -n "$(BASE)" || { echo "error: plan: BASE is not set: give the cdk.out folder of the deployed synth, or its template file (make plan BASE=path)" >&2; exit 2; }
+	@rm -rf $(PLAN_OUT)
+	@AWS_EC2_METADATA_DISABLED=true $(CDK) synth --quiet --no-notices -o $(PLAN_OUT) $(CDK_ARGS) > /dev/null
+	$(PY) scripts/plan.py --base "$(BASE)" --next $(PLAN_OUT)
+
+plan-deployed: install ## the same check against the template CloudFormation holds for STACK (AWS credentials)
+	@rm -rf $(PLAN_OUT)
+	@AWS_EC2_METADATA_DISABLED=true $(CDK) synth --quiet --no-notices -o $(PLAN_OUT) $(CDK_ARGS) > /dev/null
+	$(PY) scripts/plan.py --deployed "$(STACK)" --region "$(REGION)" --next $(PLAN_OUT)
+
+adopt-queues: install ## import the kept queues of an earlier deploy back into STACK (after make destroy, or a queue taken out and back)
+	AWS_EC2_METADATA_DISABLED=true $(CDK) synth --quiet --no-notices $(CDK_ARGS) > /dev/null
+	$(PY) scripts/adopt_queues.py --cdk-out cdk.out --stack "$(STACK)" --stack-path "prod/$(STACK)" --region "$(REGION)"
+
+destroy: install ## delete the stack; the queues it created stay (README, "What a change or make destroy does")
 	$(CDK) destroy $(STACKS) $(CDK_ARGS)
 
 deploy-pipeline: install ## deploy the CDK Pipelines stack once; from then on, pushes deliver
@@ -94,4 +113,4 @@ constraints-scan: ## re-pin the checkov venv after changing requirements-scan.tx
 	{ sed -n '1,2p' constraints-scan.txt; $(SCAN_VENV)/bin/python -m pip freeze | sed '/^-e /d'; } > constraints-scan.new && mv constraints-scan.new constraints-scan.txt
 
 clean: ## remove generated files (not .venv or node_modules)
-	rm -rf cdk.out dist bench/out .pytest_cache
+	rm -rf cdk.out dist bench/out .pytest_cache .plan

@@ -19,6 +19,12 @@ RUNTIMES = {"python": "3.11", "nodejs": "20"}
 SYNTH_COMMANDS = ["make test", 'make synth CDK_ARGS="-c pipeline=true"']
 # kubectl for the GPU check, matching the cluster's minor version; verified against its published checksum.
 KUBECTL_URL = "https://dl.k8s.io/release/v{version}.0/bin/linux/amd64/kubectl"
+# The CDK bootstrap's read-only lookup role of a target (default qualifier; ReadOnlyAccess, so cloudformation:GetTemplate),
+# which `cdk bootstrap --trust PIPELINE_ACCOUNT` lets the pipeline's account assume: the plan check reads the deployed
+# template with it.
+LOOKUP_ROLE = "cdk-hnb659fds-lookup-role-{account}-{region}"
+# Only what the plan needs: the project's Python packages and the CDK diff engine, not the checkov venv of `make install`.
+PLAN_INSTALL = "make .venv/.installed node_modules/.installed"
 
 
 class PipelineStack(Stack):
@@ -50,12 +56,31 @@ class PipelineStack(Stack):
         )
         self.stages = list(stages)
         self.checks: list[pipelines.CodeBuildStep] = []
+        self.plan_checks: list[pipelines.CodeBuildStep] = []
         for stage, target in zip(self.stages, targets):  # each stage starts only after the previous one, and its GPU check, succeeded
+            plan = self._plan_check(stage, source, target.name, target.account, target.region)
             check = self._gpu_check(stage, source, settings, target.account, target.region)
-            self.pipeline.add_stage(stage, post=[check])
+            self.pipeline.add_stage(stage, pre=[plan], post=[check])
+            self.plan_checks.append(plan)
             self.checks.append(check)
         self.pipeline.build_pipeline()  # now, not at synth: the generated policies must exist to be reviewed
         acknowledge_pipeline_findings(self.pipeline)
+
+    def _plan_check(self, stage: GpuClusterStage, source: pipelines.CodePipelineSource, target: str, account: str,
+                    region: str) -> pipelines.CodeBuildStep:
+        """`make plan` against the template the target runs now: the deploy stops before it would be refused or lose data."""
+        stack = stage.cluster_stack.stack_name
+        role_arn = f"arn:{self.partition}:iam::{account}:role/{LOOKUP_ROLE.format(account=account, region=region)}"
+        return pipelines.CodeBuildStep(
+            "PlanCheck",
+            input=source,
+            additional_inputs={"synth-out": self.synth_step},
+            commands=[PLAN_INSTALL,
+                      f".venv/bin/python scripts/plan.py --deployed {stack} --region {region} --role-arn {role_arn} "
+                      f"--next synth-out/assembly-{target}"],
+            role_policy_statements=[iam.PolicyStatement(actions=["sts:AssumeRole"], resources=[role_arn])],
+            timeout=Duration.minutes(20),
+        )
 
     def _gpu_check(self, stage: GpuClusterStage, source: pipelines.CodePipelineSource, settings: Settings,
                    account: str, region: str) -> pipelines.CodeBuildStep:

@@ -78,6 +78,26 @@ def test_one_stage_per_target_in_order_each_with_the_gpu_check(pipeline_template
         assert "GPU_HEALTH_CONDITION" in {v["name"] for v in env}  # the check also requires AcceleratedHardwareReady
 
 
+def test_each_target_is_planned_against_its_deployed_template_before_the_deploy(pipeline_template):
+    stages = [s for s in _pipeline_stages(pipeline_template) if s["Name"] in ("prod", "dr")]
+    for stage in stages:
+        deploy = [a for a in stage["Actions"] if a["ActionTypeId"]["Provider"] == "CloudFormation"]
+        (plan,) = [a for a in stage["Actions"] if a["Name"] == "PlanCheck"]
+        assert plan["RunOrder"] < min(a["RunOrder"] for a in deploy)
+    plans = _project_with_command(pipeline_template, "scripts/plan.py --deployed")
+    commands = sorted(json.loads(p["Source"]["BuildSpec"])["phases"]["build"]["commands"][-1] for p in plans)
+    assert commands == [
+        ".venv/bin/python scripts/plan.py --deployed GpuCluster-test-eks --region eu-west-1 --role-arn "
+        "arn:aws:iam::111111111111:role/cdk-hnb659fds-lookup-role-111111111111-eu-west-1 --next synth-out/assembly-dr",
+        ".venv/bin/python scripts/plan.py --deployed GpuCluster-test-eks --region us-west-2 --role-arn "
+        "arn:aws:iam::123456789012:role/cdk-hnb659fds-lookup-role-123456789012-us-west-2 --next synth-out/assembly-prod",
+    ]
+    policies = [r["Properties"]["PolicyDocument"]["Statement"] for r in resources(pipeline_template, "AWS::IAM::Policy").values()]
+    assume = [s["Resource"] for statements in policies for s in statements if s["Action"] == "sts:AssumeRole" and "lookup-role" in json.dumps(s)]
+    assert sorted(assume) == ["arn:aws:iam::111111111111:role/cdk-hnb659fds-lookup-role-111111111111-eu-west-1",
+                              "arn:aws:iam::123456789012:role/cdk-hnb659fds-lookup-role-123456789012-us-west-2"]
+
+
 def test_gpu_check_runs_make_verify_and_may_only_assume_the_verifier_role(pipeline_template):
     checks = _project_with_command(pipeline_template, "make verify")
     assert len(checks) == 2
