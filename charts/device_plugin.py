@@ -79,10 +79,10 @@ def _daemon_set_spec(version: str) -> dict:
                         "name": "nvidia-device-plugin-ctr",
                         "image": f"{DEVICE_PLUGIN_IMAGE_REPOSITORY}:{version}",
                         "env": [
-                            # Deviation: upstream says "false" so the pod idles on nodes without a
-                            # GPU. We run on GPU nodes only, so an init failure is a real fault:
-                            # crash (visible, and retried by the kubelet) instead of a green pod
-                            # that advertises no GPUs and never retries.
+                            # The plugin's own default (the flag defaults to true; v0.20.0's static manifest sets
+                            # `env: []`), written out: we run on GPU nodes only, so an init failure is a real fault
+                            # and must crash (visible, retried by the kubelet), never idle as a green pod that
+                            # advertises no GPUs, whatever a later release's default becomes.
                             {"name": "FAIL_ON_INIT_ERROR", "value": "true"},
                         ],
                         "resources": RESOURCES,

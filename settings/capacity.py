@@ -12,9 +12,12 @@ from settings.fields import SettingsBase
 from settings.types import Text, quoted
 
 CAPACITY_SHAPES = ("nodegroups", "automode")
-# GPU families EKS Auto Mode launches (EKS user guide, automode-learn-instances.adoc, "EKS Auto Mode supported
-# instance reference", Accelerated Computing row): p3 is not among them, only p3dn.
-AUTOMODE_GPU_FAMILIES = ("g4dn", "g5", "g5g", "g6", "g6e", "gr6", "p3dn", "p4d", "p4de", "p5", "p5e", "p5en")
+# NVIDIA GPU families EKS Auto Mode launches: EKS user guide, "Learn about Amazon EKS Auto Mode Managed instances"
+# (automode-learn-instances), "EKS Auto Mode supported instance reference", the newest version found (it carries the
+# 2026-04-22 note on hidden managed resources). The list grew: p4de in 2025; p5e, p5en, p6-b200, p6-b300 on 2026-04-10
+# ("Review EKS Auto Mode release notes"); g7e since. One 2026 version left p3 out; the newest lists it again.
+AUTOMODE_GPU_FAMILIES = ("g4dn", "g5", "g5g", "g6", "g6e", "g7e", "gr6", "p3", "p3dn", "p4d", "p4de", "p5", "p5e", "p5en",
+                         "p6-b200", "p6-b300")
 # Disk of an Auto Mode node from the built-in `default` NodeClass (EKS user guide, create-node-class.adoc,
 # "Node Class Specification": ephemeralStorage.size 80Gi); nodeVolumeSize would need an own NodeClass.
 AUTOMODE_NODE_DISK_GIB = 80
@@ -78,7 +81,7 @@ class CapacitySettings(SettingsBase):
         pods = system_pods(cluster_autoscaler=self.installs_cluster_autoscaler, keda=getattr(self, "queue_autoscaling"),
                            external_secrets=getattr(self, "sqs_credentials") in ("secretsmanager", "managed"),
                            ecr_refresh=getattr(self, "ecr_refresh"),
-                           # GPU health and observability add-ons, where the settings have them (issue 12's settings)
+                           # GPU health and observability add-ons (settings/observability.py)
                            node_monitoring_agent=getattr(self, "node_monitoring_agent", False),
                            container_insights=getattr(self, "container_insights", False))
         cheapest = cheapest_fit(count, pods)

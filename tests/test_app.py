@@ -72,7 +72,8 @@ def test_synth_says_what_it_skipped_and_warns_of_file_mode(tmp_path, capsys, can
         "note: no NVIDIA device plugin DaemonSet: BOTTLEROCKET_ARM_64_NVIDIA nodes run their own",
         "warning: sqsCredentials=file stores your SQS access keys in plaintext in the CloudFormation template, in cdk.out and "
         "in the kubectl handler's logs; use sqsCredentials=secretsmanager beyond a trial",
-        "note: the node monitoring agent checks no NVIDIA GPU on arm64 nodes (agent v1.7.0): GPU faults there are not repaired, "
+        "note: the node monitoring agent checks no NVIDIA GPU on arm64 nodes (agent v1.7.0, whose dcgm-server runs on amd64 "
+        "only): GPU faults there are not repaired, "
         "and make verify does not require AcceleratedHardwareReady",
     ]
     assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == [

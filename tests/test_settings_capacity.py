@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from settings import load_settings, user_notes
-from settings.capacity import AUTOMODE_NODE_DISK_GIB
+from settings import capacity
+from settings.capacity import AUTOMODE_GPU_FAMILIES, AUTOMODE_NODE_DISK_GIB
 from tests.conftest import FIXTURES
 from tests.test_settings import error_of
 
@@ -41,10 +42,18 @@ def test_the_same_settings_are_fine_with_nodegroups():
     load_settings({"gpuAmiType": "BOTTLEROCKET_x86_64_NVIDIA", "systemNodes": "2", "nodeVolumeSize": "200", "nodes": "1"}, {})
 
 
-def test_types_auto_mode_does_not_launch_are_refused():
-    assert error_of({**AUTO, "nodeType": "p3.2xlarge", "runnerMemory": "12Gi"}) == (
-        "nodeType: p3.2xlarge is not a type EKS Auto Mode launches (GPU families: g4dn, g5, g5g, g6, g6e, gr6, p3dn, p4d, "
-        "p4de, p5, p5e, p5en). Pick one of those, or use capacity=nodegroups")
+def test_every_gpu_family_the_project_knows_is_one_auto_mode_launches():
+    # EKS user guide, automode-learn-instances, "EKS Auto Mode supported instance reference", newest version: NVIDIA rows
+    # p6-b200, p6-b300, p5, p5e, p5en, p4d, p4de, p3, p3dn, g7e, g6, gr6, g6e, g5, g5g, g4dn.
+    assert set(AUTOMODE_GPU_FAMILIES) == {"p6-b200", "p6-b300", "p5", "p5e", "p5en", "p4d", "p4de", "p3", "p3dn", "g7e", "g6", "gr6",
+                                          "g6e", "g5", "g5g", "g4dn"}
+    load_settings({**AUTO, "nodeType": "p3.2xlarge", "runnerMemory": "12Gi"}, {})
+
+
+def test_types_auto_mode_does_not_launch_are_refused(monkeypatch):
+    monkeypatch.setattr(capacity, "AUTOMODE_GPU_FAMILIES", ("g5", "g6"))  # a list that leaves out a type the table knows
+    assert error_of({**AUTO, "nodeType": "g4dn.xlarge"}) == (
+        "nodeType: g4dn.xlarge is not a type EKS Auto Mode launches (GPU families: g5, g6). Pick one of those, or use capacity=nodegroups")
 
 
 def test_automode_needs_no_device_plugin_nor_cluster_autoscaler_but_keeps_keda():

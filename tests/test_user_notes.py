@@ -44,10 +44,12 @@ def test_without_the_node_monitoring_agent_gpu_faults_are_not_repaired():
 
 
 def test_the_agent_checks_no_gpu_on_arm64():
-    # eks-node-monitoring-agent v1.7.0, monitors/nvidia/monitor.go: NVIDIA monitoring is disabled on arm64
+    # eks-node-monitoring-agent v1.7.0, monitors/nvidia/monitor.go: NVIDIA monitoring is disabled on arm64; and its
+    # dcgm-server DaemonSet, which holds the DCGM host engine, runs on amd64 nodes only (shared/REFERENCE.md, round three)
     assert notes(nodeType="g5g.xlarge", gpuAmiType="AL2023_ARM_64_NVIDIA", runnerMemory="5Gi",
                  runnerImage="registry.example.com/studio-go-runner-arm64:0.14.2") == [
-        "note: the node monitoring agent checks no NVIDIA GPU on arm64 nodes (agent v1.7.0): GPU faults there are not repaired, "
+        "note: the node monitoring agent checks no NVIDIA GPU on arm64 nodes (agent v1.7.0, whose dcgm-server runs on amd64 "
+        "only): GPU faults there are not repaired, "
         "and make verify does not require AcceleratedHardwareReady"]
 
 

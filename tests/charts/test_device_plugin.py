@@ -87,6 +87,8 @@ def test_image_is_the_pinned_version(container):
 
 
 def test_fails_visibly_on_init_error(container):
+    # NVIDIA/k8s-device-plugin v0.20.0: deployments/static/nvidia-device-plugin.yml sets `env: []`, and the
+    # fail-on-init-error flag (cmd/nvidia-device-plugin/main.go) defaults to true: this states the default, it does not change it.
     assert {"name": "FAIL_ON_INIT_ERROR", "value": "true"} in container["env"]
 
 
