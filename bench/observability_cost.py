@@ -30,7 +30,8 @@ def alarm_metrics(settings: "Settings") -> tuple[int, int]:
     metrics = queues * (2 if settings.create_queues else 1)  # oldest-message age, and the dead letters of created queues
     composites = 0
     if settings.container_insights:
-        metrics += 2  # GPUs missing: GPU nodes and allocatable GPUs
+        if not settings.automode:
+            metrics += 2  # GPUs missing: all nodes (less the system nodes) and the GPU capacity they report
         if queues:
             metrics += 1 + queues  # fleet at nodesMax; the queues' growth
             composites = 1

@@ -80,6 +80,8 @@ def test_automode_single_configuration_report():
     keys = [line.key for line in report.lines]
     assert keys[:2] == ["control_plane", "system_nodes"] and keys[keys.index("gpu_nodes"):keys.index("volumes") + 1] == [
         "gpu_nodes", "automode_fee", "volumes"]
-    # what is not a node is billed as with nodegroups
-    others = {line.key: line for line in nodegroups.lines if line.key not in ("system_nodes", "gpu_nodes", "volumes")}
+    # what is not a node is billed as with nodegroups, but for the GPU-count alarm, made with nodegroups only
+    others = {line.key: line for line in nodegroups.lines if line.key not in ("system_nodes", "gpu_nodes", "volumes", "alarms")}
     assert {line.key: line for line in report.lines if line.key in others} == others
+    alarms = {line.key: line for line in report.lines}["alarms"], {line.key: line for line in nodegroups.lines}["alarms"]
+    assert (alarms[0].idle_quantity, alarms[1].idle_quantity) == (0, 2)

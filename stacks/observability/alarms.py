@@ -1,6 +1,7 @@
 """Alarms that mean a person must act, and the encrypted SNS topic that mails them (with `alarmEmail`).
 
-Missing data never alarms: a queue nobody sends to and a cluster scaled to zero report nothing.
+Missing data never alarms: a queue nobody sends to and a cluster scaled to zero report nothing. Where missing data is the
+fault itself (GPU nodes whose GPUs send nothing), the expression fills it with 0 from the series that does report.
 """
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from aws_cdk import Duration, RemovalPolicy, aws_cloudwatch as cloudwatch, aws_c
     aws_kms as kms, aws_sns as sns, aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
-from stacks.observability.metrics import (OLDEST_MESSAGE_AGE, VISIBLE_MESSAGES, allocatable_gpus, gpu_node_count, queue_metric)
+from stacks.observability.metrics import (NODE_PERIOD, OLDEST_MESSAGE_AGE, VISIBLE_MESSAGES, gpu_capacity, gpu_node_count, nodes_reporting_gpus,
+                                          queue_metric)
 
 # A node needs a few minutes to join and for the device plugin to advertise its GPUs; a fault lasts.
 GPU_NODE_GRACE = 15  # one-minute periods
@@ -21,14 +23,15 @@ QUEUE_GROWTH_PERIODS = 3
 
 @dataclass(frozen=True)
 class FleetShape:
-    """What the alarms on Container Insights need to know of the GPU fleet."""
-    system_nodes: int
+    """What the alarms on Container Insights need to know of the GPU fleet. `system_nodes`: the fixed count of non-GPU
+    nodes (managed nodegroups), None where it varies (Auto Mode's system and general-purpose pools)."""
+    system_nodes: int | None
     nodes_max: int
     gpus_per_node: int
 
 
 class OperationsAlarms(Construct):
-    """Dead letters, stuck work, a full fleet with a growing queue, GPU nodes without allocatable GPUs."""
+    """Dead letters, stuck work, a full fleet with a growing queue, GPU nodes whose GPUs never registered."""
 
     def __init__(self, scope: Construct, id: str, *, cluster_name: str, queues: Sequence[str],
                  dead_letter_queues: Mapping[str, str], max_message_age: Duration, fleet: FleetShape | None,
@@ -57,22 +60,28 @@ class OperationsAlarms(Construct):
             self._fleet_alarms(cluster_name, queues, fleet)
 
     def _fleet_alarms(self, cluster_name: str, queues: Sequence[str], fleet: FleetShape) -> None:
-        nodes = gpu_node_count(cluster_name, fleet.system_nodes)
-        self._add(cloudwatch.Alarm(
-            self, "GpusNotAllocatable", alarm_name=f"{cluster_name}-gpu-nodes-not-allocatable",
-            alarm_description=f"GPU nodes are up but advertise fewer than {fleet.gpus_per_node} nvidia.com/gpu each: the device "
-                              "plugin or a GPU failed. make verify",
-            metric=cloudwatch.MathExpression(expression=f"(gpuNodes * {fleet.gpus_per_node}) - gpus", label="GPUs missing",
-                                             period=nodes.period,
-                                             using_metrics={"gpuNodes": nodes, "gpus": allocatable_gpus(cluster_name)}),
-            threshold=0, comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            evaluation_periods=GPU_NODE_GRACE, datapoints_to_alarm=GPU_NODE_GRACE,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING))
+        if fleet.system_nodes is not None:
+            # GPU nodes counted from all nodes less the fixed system nodes, against the GPU capacity they report: a node
+            # whose device plugin never registered its GPUs sends no node_gpu_limit, so FILL counts it as 0 instead of the
+            # expression going silent. A GPU failing on a running node lowers allocatable only, which Container Insights
+            # does not report: the node monitoring agent's AcceleratedHardwareReady and node auto repair act on that.
+            self._add(cloudwatch.Alarm(
+                self, "GpuNodesWithoutGpus", alarm_name=f"{cluster_name}-gpu-nodes-without-gpus",
+                alarm_description=f"GPU nodes are up but report fewer than {fleet.gpus_per_node} nvidia.com/gpu each in their "
+                                  "capacity: the device plugin is not running there or found no GPU. make verify",
+                metric=cloudwatch.MathExpression(
+                    expression=f"(gpuNodes * {fleet.gpus_per_node}) - FILL(gpus, 0)", label="GPUs missing", period=NODE_PERIOD,
+                    using_metrics={"gpuNodes": gpu_node_count(cluster_name, fleet.system_nodes), "gpus": gpu_capacity(cluster_name)}),
+                threshold=0, comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                evaluation_periods=GPU_NODE_GRACE, datapoints_to_alarm=GPU_NODE_GRACE,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING))
+        nodes = nodes_reporting_gpus(cluster_name)
         if not queues:
             return
         full = cloudwatch.Alarm(
             self, "FleetFull", alarm_name=f"{cluster_name}-gpu-fleet-at-nodes-max",
-            alarm_description=f"All nodesMax={fleet.nodes_max} GPU nodes are up", metric=nodes, threshold=fleet.nodes_max,
+            alarm_description=f"All nodesMax={fleet.nodes_max} GPU nodes are up and report their GPUs", metric=nodes,
+            threshold=fleet.nodes_max,
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             evaluation_periods=GPU_NODE_GRACE, datapoints_to_alarm=GPU_NODE_GRACE,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING)

@@ -38,7 +38,7 @@ class ClusterObservability(Construct):
                                        alarm_email=alarm_email)
         self.dashboard = OperationsDashboard(self, "Dashboard", cluster_name=cluster_name, queues=queues,
                                              dead_letter_queues=dead_letter_queues, namespace=namespace, deployment=deployment,
-                                             smoke_test_job=smoke_test_job, system_nodes=fleet.system_nodes,
+                                             smoke_test_job=smoke_test_job,
                                              container_insights=container_insights, gpu_utilization=dcgm_exporter,
                                              alarms=self.alarms.alarms)
         stack = Stack.of(self)  # outputs at stack level: stable names that scripts read

@@ -15,8 +15,8 @@ from aws_cdk import Stack, aws_cloudwatch as cloudwatch
 from constructs import Construct
 
 from stacks.observability.metrics import (GPU_MEMORY_UTILIZATION, GPU_UTILIZATION, NODE_GPUS_IN_USE, OLDEST_MESSAGE_AGE, POD_FAILED,
-                                          POD_SUCCEEDED, REPLICAS_DESIRED, REPLICAS_READY, VISIBLE_MESSAGES, allocatable_gpus,
-                                          cluster_metric, gpu_node_count, queue_metric, workload_metric)
+                                          POD_SUCCEEDED, REPLICAS_DESIRED, REPLICAS_READY, VISIBLE_MESSAGES, CLUSTER_NODES,
+                                          cluster_metric, gpu_capacity, nodes_reporting_gpus, queue_metric, workload_metric)
 
 FULL, HALF, THIRD = 24, 12, 8
 HEIGHT = 6
@@ -35,7 +35,7 @@ class OperationsDashboard(Construct):
     """`deployment`/`smoke_test_job`: the runner's Deployment and the GPU smoke-test Job, in `namespace`."""
 
     def __init__(self, scope: Construct, id: str, *, cluster_name: str, queues: Sequence[str], dead_letter_queues: Mapping[str, str],
-                 namespace: str, deployment: str, smoke_test_job: str | None, system_nodes: int, container_insights: bool,
+                 namespace: str, deployment: str, smoke_test_job: str | None, container_insights: bool,
                  gpu_utilization: bool, alarms: Sequence[cloudwatch.IAlarm]) -> None:
         super().__init__(scope, id)
         self.dashboard = cloudwatch.Dashboard(self, "Dashboard", dashboard_name=dashboard_name(cluster_name),
@@ -68,9 +68,9 @@ class OperationsDashboard(Construct):
                  if smoke_test_job else cloudwatch.TextWidget(markdown="No smoke test (`gpuSmokeTest=false`).", width=HALF, height=HEIGHT))
         self.dashboard.add_widgets(runners, smoke)
         fleet = cloudwatch.GraphWidget(
-            title="GPU nodes and GPUs", width=THIRD, height=HEIGHT,
-            left=[gpu_node_count(cluster_name, system_nodes), allocatable_gpus(cluster_name),
-                  cluster_metric(cluster_name, NODE_GPUS_IN_USE, "Sum", "GPUs in use")])
+            title="Nodes and GPUs", width=THIRD, height=HEIGHT,
+            left=[cluster_metric(cluster_name, CLUSTER_NODES, "Maximum", "nodes (all)"), nodes_reporting_gpus(cluster_name),
+                  gpu_capacity(cluster_name), cluster_metric(cluster_name, NODE_GPUS_IN_USE, "Sum", "GPUs held by running pods")])
         if gpu_utilization:
             usage = [cloudwatch.GraphWidget(title="GPU utilization (%)", width=THIRD, height=HEIGHT,
                                             left=[cluster_metric(cluster_name, GPU_UTILIZATION, "Average", "average"),

@@ -1,14 +1,22 @@
-"""The CloudWatch metrics the dashboard and alarms read, by the names and namespaces AWS documents.
+"""The CloudWatch metrics the dashboard and alarms read, each described as what it is.
 
 - AWS/SQS, dimension QueueName: ApproximateNumberOfMessagesVisible, ApproximateAgeOfOldestMessage (seconds);
   SQS sends them every minute while a queue is active (SQS developer guide, "Available CloudWatch metrics for
   Amazon SQS").
-- ContainerInsights, dimension ClusterName (CloudWatch user guide, "Amazon EKS and Kubernetes Container Insights
-  with enhanced observability metrics"): cluster_node_count; node_gpu_limit (GPUs available on a node) and
-  node_gpu_usage_total (GPUs used by running pods), which come from Kubernetes, not DCGM; node_gpu_utilization
-  and node_gpu_memory_utilization, from the add-on's DCGM exporter ("NVIDIA GPU metrics"); with dimensions
-  ClusterName, Namespace, PodName: replicas_desired, replicas_ready, pod_status_succeeded, pod_status_failed.
-  Each node reports once a minute under ClusterName, so a one-minute Sum of a node metric is the cluster's total.
+- ContainerInsights, dimension ClusterName, from the CloudWatch agent's awscontainerinsightreceiver
+  (amazon-contributing/opentelemetry-collector-contrib, receiver/awscontainerinsightreceiver/internal/stores/podstore.go
+  decorateNode, nodeinfo.go; dimensions from aws/amazon-cloudwatch-agent translator/translate/otel/exporter/awsemf/
+  kubernetes.go). Each node reports once a minute, so a one-minute Sum of a node metric is the cluster's total and its
+  SampleCount the number of nodes that reported it:
+  - cluster_node_count: every node of the cluster, system and GPU alike (internal/k8sapiserver, from the leader);
+  - node_gpu_limit: the node's nvidia.com/gpu *capacity* (not allocatable), sent only while that capacity is not 0, so
+    a node whose device plugin never registered sends nothing and a GPU that fails later (allocatable drops, capacity
+    stays) changes nothing;
+  - node_gpu_usage_total: nvidia.com/gpu limits of the node's running pods (not device utilization);
+  - node_gpu_utilization, node_gpu_memory_utilization: from the add-on's DCGM exporter ("NVIDIA GPU metrics");
+  - with dimensions ClusterName, Namespace, PodName: replicas_desired, replicas_ready, and, with enhanced observability
+    (the add-on's default), pod_status_succeeded and pod_status_failed, where a Job's pods carry the Job's full name.
+    The node agents see pods through cAdvisor, so a finished Job pod may be reported only briefly, or not at all.
 """
 from __future__ import annotations
 
@@ -52,11 +60,17 @@ def workload_metric(cluster_name: str, namespace: str, pod_name: str, metric_nam
 
 
 def gpu_node_count(cluster_name: str, system_nodes: int) -> cloudwatch.MathExpression:
-    """Nodes of the cluster less the fixed-size system nodegroup: the GPU nodes, whether their GPUs show or not."""
+    """Nodes of the cluster less the fixed-size system nodegroup: the GPU nodes, whether their GPUs show or not.
+    Only where the system nodes are a fixed count (managed nodegroups): Auto Mode's system and general-purpose pools vary."""
     return cloudwatch.MathExpression(
         expression=f"nodes - {system_nodes}", label="GPU nodes", period=NODE_PERIOD,
         using_metrics={"nodes": cluster_metric(cluster_name, CLUSTER_NODES, "Maximum", "nodes")})
 
 
-def allocatable_gpus(cluster_name: str) -> cloudwatch.Metric:
-    return cluster_metric(cluster_name, NODE_GPUS, "Sum", "GPUs allocatable")
+def gpu_capacity(cluster_name: str) -> cloudwatch.Metric:
+    return cluster_metric(cluster_name, NODE_GPUS, "Sum", "GPU capacity (nvidia.com/gpu the nodes report)")
+
+
+def nodes_reporting_gpus(cluster_name: str) -> cloudwatch.Metric:
+    """GPU nodes whose device plugin registered their GPUs: those that send node_gpu_limit at all."""
+    return cluster_metric(cluster_name, NODE_GPUS, "SampleCount", "GPU nodes reporting GPUs")

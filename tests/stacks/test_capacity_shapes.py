@@ -24,7 +24,9 @@ ONLY_NODEGROUPS = {"AWS679f53fac002430cb0da5b7982bd2287", "AWS679f53fac002430cb0
                    "AutoscalerIdentityRoleDefaultPolicy", "AutoscalerIdentityRole", "GpuNodesLaunchTemplate", "GpuNodesNodegroup",
                    "GpuNodesNodegroupNodeGroupRole", "SystemNodesLaunchTemplate", "SystemNodesNodegroup",
                    "SystemNodesNodegroupNodeGroupRole", "WorkloadsDevicePluginManifest", "WorkloadsPodIdentityAgent",
-                   "ObservabilityNodeMonitoringAgentAddon"}
+                   "ObservabilityNodeMonitoringAgentAddon",
+                   # GPU nodes counted as all nodes less the fixed system nodegroup: no fixed count in Auto Mode
+                   "ObservabilityAlarmsGpuNodesWithoutGpus"}
 # What only Auto Mode needs: its node role and the GPU NodePool.
 ONLY_AUTOMODE = {"EksAutoModeNodeRole", "WorkloadsGpuNodePoolManifest"}
 # In both, but not the same: the cluster (Auto Mode on) and its role (Auto Mode's policies); the add-ons' placement
@@ -33,12 +35,10 @@ ONLY_AUTOMODE = {"EksAutoModeNodeRole", "WorkloadsGpuNodePoolManifest"}
 # names each function's log group, and the node-template tags' function exists with nodegroups only.
 CHANGED = {"EksCluster", "EksClusterRole", "WorkloadsExternalSecrets", "WorkloadsExternalSecretsIdentityAssociation",
            "WorkloadsGpuChecksManifest", "WorkloadsRunnerManifest", "LogEncryptionFunctionLogsKey",
-           # Container Insights waits for the pool and needs no agent add-on; the GPU-count alarm and the dashboard subtract
-           # one system-pool node instead of two system nodes from the node count (Capacity.steady_system_nodes).
-           "ObservabilityContainerInsightsAddon", "ObservabilityContainerInsightsIdentityAssociation",
-           "ObservabilityAlarmsGpusNotAllocatable", "ObservabilityDashboard"}
-CHANGED_WITH_KEDA = CHANGED | {"WorkloadsKeda", "WorkloadsKedaIdentityAssociation", "WorkloadsEcrRefreshIdentityAssociation",
-                               "ObservabilityAlarmsFleetFull"}
+           # Container Insights waits for the pool and needs no agent add-on; the dashboard's alarm widget lists one alarm
+           # fewer (no GPU-count alarm in Auto Mode).
+           "ObservabilityContainerInsightsAddon", "ObservabilityContainerInsightsIdentityAssociation", "ObservabilityDashboard"}
+CHANGED_WITH_KEDA = CHANGED | {"WorkloadsKeda", "WorkloadsKedaIdentityAssociation", "WorkloadsEcrRefreshIdentityAssociation"}
 
 
 def _unhashed(logical_id: str) -> str:

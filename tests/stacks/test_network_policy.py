@@ -25,6 +25,19 @@ def test_vpc_cni_addon_enforces_network_policies(default):
         assert addon_id in nodegroup["DependsOn"]
 
 
+def test_auto_mode_enforces_them_through_the_same_add_ons_config_map(automode):
+    """Auto Mode ignores the add-on's settings for its own nodes (user guide, auto-networking), but its network policy
+    controller is switched on by ConfigMap kube-system/amazon-vpc-cni, enable-network-policy-controller: "true" (user
+    guide, "Use Network Policies with EKS Auto Mode", Step 1; the NodeClass step is optional, and the built-in NodeClass's
+    networkPolicy is DefaultAllow, so explicit policies such as ours are enforced). The vpc-cni add-on renders exactly that
+    key from enableNetworkPolicy (aws/amazon-vpc-cni-k8s charts/aws-vpc-cni/templates/configmap.yaml, the same at v1.18.3
+    and v1.23.0), and its aws-node DaemonSet stays off Auto Mode nodes (values.yaml affinity, compute-type NotIn auto,
+    from v1.19.0): so in Auto Mode the add-on is the ConfigMap's owner and nothing else."""
+    (addon,) = [r for r in resources(automode, "AWS::EKS::Addon").values() if r["Properties"]["AddonName"] == "vpc-cni"]
+    assert json.loads(addon["Properties"]["ConfigurationValues"]) == {"enableNetworkPolicy": "true"}
+    assert not [o for o in _objects(automode) if o["kind"] == "ConfigMap" and o["metadata"]["name"] == "amazon-vpc-cni"]
+
+
 def test_runner_lives_in_studioml_by_default(default):
     objects = _objects(default)
     namespace = find(objects, "Namespace", "studioml")

@@ -212,22 +212,36 @@ def test_dead_letter_and_stuck_work_alarms_per_queue(scale):
         assert stuck["Threshold"] == 30 * 60  # maxMessageAgeMinutes=30, in seconds
 
 
-def test_gpu_nodes_not_allocatable_alarm(scale):
-    alarm = alarms(scale)["test-eks-gpu-nodes-not-allocatable"]
+def test_gpu_nodes_without_gpus_alarm_sees_a_fleet_that_reports_none(scale):
+    # node_gpu_limit is a node's nvidia.com/gpu capacity, sent only while it is not 0 (amazon-contributing/
+    # opentelemetry-collector-contrib, receiver/awscontainerinsightreceiver/internal/stores/podstore.go decorateNode):
+    # a node whose plugin never registered sends nothing, so FILL(gpus, 0) keeps the expression alive instead of silent.
+    alarm = alarms(scale)["test-eks-gpu-nodes-without-gpus"]
     expressions = {m["Id"]: m for m in alarm["Metrics"]}
     (result,) = [m for m in alarm["Metrics"] if m.get("ReturnData", True)]
-    assert result["Expression"] == "(gpuNodes * 1) - gpus"
+    assert result["Expression"] == "(gpuNodes * 1) - FILL(gpus, 0)"
     assert expressions["gpuNodes"]["Expression"] == "nodes - 2"  # scale has two system nodes
     assert expressions["nodes"]["MetricStat"]["Metric"]["MetricName"] == "cluster_node_count"
     assert expressions["gpus"]["MetricStat"]["Metric"]["MetricName"] == "node_gpu_limit"
     assert expressions["gpus"]["MetricStat"]["Stat"] == "Sum"
     assert (alarm["Threshold"], alarm["EvaluationPeriods"], alarm["DatapointsToAlarm"]) == (0, 15, 15)
+    assert "capacity" in alarm["AlarmDescription"]
+
+
+def test_auto_mode_has_no_gpu_node_count_from_all_nodes(automode_scale):
+    # cluster_node_count counts every node (internal/k8sapiserver); Auto Mode's system and general-purpose pools are no
+    # fixed count, so "all nodes less the system nodes" is not the GPU nodes there.
+    assert "test-eks-gpu-nodes-without-gpus" not in alarms(automode_scale)
+    full = alarms(automode_scale)["test-eks-gpu-fleet-at-nodes-max"]
+    assert (single_metric(full)["MetricName"], single_metric(full)["Stat"]) == ("node_gpu_limit", "SampleCount")
 
 
 def test_full_fleet_with_a_growing_queue_is_one_composite_alarm(scale):
     found = alarms(scale)
     full, growing = found["test-eks-gpu-fleet-at-nodes-max"], found["test-eks-queues-growing"]
     assert (full["Threshold"], full["ComparisonOperator"]) == (4, "GreaterThanOrEqualToThreshold")  # nodesMax=4
+    # The GPU nodes that report GPUs: one node_gpu_limit sample per GPU node and minute.
+    assert (single_metric(full)["MetricName"], single_metric(full)["Stat"]) == ("node_gpu_limit", "SampleCount")
     (growth,) = [m for m in growing["Metrics"] if m.get("ReturnData", True)]
     assert growth["Expression"] == "DIFF(q0 + q1)"
     composite = only(scale, "AWS::CloudWatch::CompositeAlarm")
@@ -237,7 +251,7 @@ def test_full_fleet_with_a_growing_queue_is_one_composite_alarm(scale):
 
 
 def test_no_queues_no_queue_alarms(default):
-    assert set(alarms(default)) == {"test-eks-gpu-nodes-not-allocatable"}
+    assert set(alarms(default)) == {"test-eks-gpu-nodes-without-gpus"}
     assert resources(default, "AWS::CloudWatch::CompositeAlarm") == {}
 
 

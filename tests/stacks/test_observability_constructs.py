@@ -39,7 +39,7 @@ def test_fleet_alarms_without_queues_have_no_composite():
     template.resource_count_is("AWS::CloudWatch::CompositeAlarm", 0)
     (alarm,) = template.find_resources("AWS::CloudWatch::Alarm").values()
     expressions = {m["Id"]: m.get("Expression") for m in alarm["Properties"]["Metrics"]}
-    assert expressions["gpuNodes"] == "nodes - 0" and "(gpuNodes * 4) - gpus" in expressions.values()
+    assert expressions["gpuNodes"] == "nodes - 0" and "(gpuNodes * 4) - FILL(gpus, 0)" in expressions.values()
 
 
 def test_alarm_topic_mails_alarm_and_recovery():
@@ -57,7 +57,7 @@ def test_alarm_topic_mails_alarm_and_recovery():
 def test_dashboard_without_container_insights_says_why():
     stack = bare_stack()
     OperationsDashboard(stack, "Dash", cluster_name="lab", queues=["sqs_a"], dead_letter_queues={}, namespace="default",
-                        deployment="d", smoke_test_job="gpu-smoke-test", system_nodes=2, container_insights=False,
+                        deployment="d", smoke_test_job="gpu-smoke-test", container_insights=False,
                         gpu_utilization=False, alarms=[])
     resources = Template.from_stack(stack).to_json()["Resources"]
     (dashboard,) = [r for r in resources.values() if r["Type"] == "AWS::CloudWatch::Dashboard"]
