@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from typing import Any, Mapping
 
 from pydantic import ValidationError
@@ -29,7 +30,9 @@ CONTEXT = "context"
 
 
 def _folded(key: str) -> str:
-    return re.sub(r"[\s_.-]", "", key).lower()
+    """A key as a setting it could be meant for: compatibility forms folded (full-width letters, NFKC), separators, whitespace
+    and control characters dropped, case ignored."""
+    return re.sub(r"[\s_.\-\x00-\x1f\x7f]", "", unicodedata.normalize("NFKC", key)).lower()
 
 
 _BY_FOLDED = {_folded(name): name for name in SETTING_NAMES}
