@@ -77,6 +77,9 @@ class CapacitySettings(SettingsBase):
         """Unset systemNodeType: the cheapest Graviton type that holds the system pods with one node lost; set, it must hold them."""
         count, chosen_type = getattr(self, "system_nodes"), getattr(self, "system_node_type")
         if count == 0:
+            if chosen_type is not None:
+                raise SettingError("systemNodeType", f"is set ({chosen_type}) but systemNodes is 0: there are no system nodes. "
+                                   "Drop systemNodeType, or set systemNodes to 1 or more")
             return
         pods = system_pods(cluster_autoscaler=self.installs_cluster_autoscaler, keda=getattr(self, "queue_autoscaling"),
                            external_secrets=getattr(self, "sqs_credentials") in ("secretsmanager", "managed"),
@@ -91,7 +94,12 @@ class CapacitySettings(SettingsBase):
                                    f"{cheapest.why_not}. Raise systemNodes, or set a larger systemNodeType")
             object.__setattr__(self, "system_node_type", cheapest.node_type)
             object.__setattr__(self, "_system_fit", cheapest)
-        elif chosen_type in SYSTEM_NODE_TYPES:
+        elif chosen_type not in SYSTEM_NODE_TYPES:
+            # Pods per node, CPU and memory come from the table: a type outside it could not be checked to hold the pods.
+            raise SettingError("systemNodeType", f"{chosen_type} is not a type whose pod slots, CPU and memory this project knows "
+                               f"(domain/system_nodes.py), so the system pods' fit cannot be checked. Use one of "
+                               f"{', '.join(SYSTEM_NODE_TYPES)}, or leave it unset")
+        else:
             chosen = fit(chosen_type, count, pods)
             if not chosen.fits:
                 instead = f"Use {cheapest.node_type} or larger" if cheapest.fits else "Use a larger type"

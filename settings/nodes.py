@@ -13,7 +13,7 @@ from domain.component_versions import DEVICE_PLUGIN
 from domain.images import UPSTREAM_RUNNER_REPOSITORY
 from domain.instance_types import GpuInstanceType, InstanceTypeError, cpu_architecture, gpu_instance_type
 from domain.small_files import FileProblem, read_small_text_file
-from domain.system_nodes import GRAVITON_CHOICES
+from domain.system_nodes import GRAVITON_CHOICES, SYSTEM_NODE_TYPES
 from settings.capacity import CapacityShape
 from settings.errors import SettingError
 from settings.fields import SettingsBase, setting
@@ -117,8 +117,9 @@ class NodeSettings(SettingsBase):
     # --- the system nodegroup -------------------------------------------------------------
     system_nodes: NodeCount = setting(2, meaning="CPU nodes for system pods; `0` = none, and then GPU nodes are not tainted",
                                       runbook="(none: system pods ran on the GPU node)")
-    system_node_type: InstanceType | None = setting(None, meaning="instance type of the system nodes; it must hold every system pod "
-                                                    "with one node lost (checked, and printed on synth)", runbook="",
+    system_node_type: InstanceType | None = setting(None, meaning="instance type of the system nodes, one of those "
+                                                    "`domain/system_nodes.py` knows; it must hold every system pod with one node "
+                                                    "lost (checked, and printed on synth)", runbook="",
                                                     default_text="the cheapest of `" + "`, `".join(GRAVITON_CHOICES) + "` that does")
 
     # --- GPU checks -----------------------------------------------------------------------
@@ -214,7 +215,8 @@ class NodeSettings(SettingsBase):
 
     @property
     def system_architecture(self) -> str:
-        return cpu_architecture(self.system_node_type)
+        known = SYSTEM_NODE_TYPES.get(self.system_node_type or "")
+        return known.architecture if known else cpu_architecture(self.system_node_type)
 
     @property
     def ssh_key(self) -> SshPublicKey | None:

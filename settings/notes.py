@@ -28,11 +28,8 @@ def user_notes(settings: Settings) -> list[str]:
     if settings.automode:
         notes.append("note: capacity=automode: EKS Auto Mode runs the NVIDIA device plugin, and starts and stops GPU nodes "
                      "for the runner's pods; no device plugin DaemonSet, no cluster-autoscaler")
-    elif settings.system_fit is not None:
+    elif settings.system_fit is not None:  # every system node type is one the fit check knows (settings/capacity.py)
         notes.append(f"note: system nodes: {settings.system_fit.line()}")
-    elif settings.system_nodes > 0:
-        notes.append(f"note: system nodes: {settings.system_node_type} is not in domain/system_nodes.py, so whether the system "
-                     "pods fit with one node lost is not checked")
     if not settings.automode and not settings.device_plugin_needed:
         notes.append(f"note: no NVIDIA device plugin DaemonSet: {settings.gpu_ami_type} nodes run their own")
     if settings.sqs_credentials == "file":

@@ -12,6 +12,7 @@ from bench.cost import (EKS_CONTROL_PLANE_USD_PER_HOUR, GP3_USD_PER_GIB_MONTH, H
                         NAT_GATEWAY_USD_PER_HOUR, ON_DEMAND_USD_PER_HOUR, PRICE_REGION, PRICES_AS_OF, PUBLIC_IPV4_USD_PER_HOUR,
                         SYSTEM_NODE_VOLUME_GIB, UNPRICED_GPU_TYPES, CostReport, main, monthly_costs)
 from domain.instance_types import GPU_INSTANCE_TYPES
+from domain.system_nodes import SYSTEM_NODE_TYPES
 from settings import SettingError, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -146,7 +147,7 @@ def test_two_nat_gateways_and_more_system_nodes():
 
 
 def test_no_system_nodes_needs_no_system_price():
-    report = costs(systemNodes="0", autoscaling="false", systemNodeType="c7g.large")  # c7g.large is not in the table
+    report = costs(systemNodes="0", autoscaling="false")
     assert "system_nodes" not in [line.key for line in report.lines]
     assert report.line("volumes").idle == pytest.approx(100 * GP3_USD_PER_GIB_MONTH, abs=CENT)
 
@@ -175,7 +176,12 @@ def test_system_volume_matches_the_stack():
 
 # --- errors: one line on stderr, exit 2 -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("setting, value", [("nodeType", UNPRICED_GPU_TYPES[0]), ("systemNodeType", "c7g.large")])
+def test_every_system_node_type_settings_accept_is_priced():
+    # settings accept only the system node types domain/system_nodes.py knows (settings/capacity.py)
+    assert [name for name in SYSTEM_NODE_TYPES if name not in ON_DEMAND_USD_PER_HOUR] == []
+
+
+@pytest.mark.parametrize("setting, value", [("nodeType", UNPRICED_GPU_TYPES[0])])
 def test_missing_price_is_one_line_and_exit_2(setting, value, capsys):
     code, out, err = run(["-c", f"{setting}={value}"], capsys)
     assert (code, out) == (2, "")

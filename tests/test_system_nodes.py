@@ -12,7 +12,7 @@ from domain.quantities import cpu_cores, memory_bytes
 from domain.system_nodes import GRAVITON_CHOICES, SYSTEM_NODE_TYPES, cheapest_fit, fit
 from domain.system_pods import (CLUSTER_AUTOSCALER, ECR_REFRESH, EXTERNAL_SECRETS_PODS, KEDA_PODS, SystemPod,
                                 system_pods)
-from settings import SettingError, load_settings, user_notes
+from settings import SettingError, load_settings
 from tests.test_settings import error_of
 
 MIB = 1024 * 1024
@@ -102,11 +102,20 @@ def test_a_type_too_small_is_refused():
         "node with 10m CPU, 32Mi and a pod slot left. Use t4g.medium or larger, or raise systemNodes")
 
 
-def test_a_type_outside_the_table_is_noted_as_unchecked():
-    s = load_settings({"systemNodeType": "c7g.large"}, {})
-    assert s.system_fit is None
-    assert ("note: system nodes: c7g.large is not in domain/system_nodes.py, so whether the system pods fit with one node "
-            "lost is not checked") in user_notes(s)
+@pytest.mark.parametrize("node_type", ["c7g.large", "t3.nano", "mac1.metal", "g5.xlarge"])
+def test_a_type_outside_the_table_is_refused_as_unchecked(node_type):
+    # A type the table lacks could not be checked: t3.nano holds 4 pods, and 13 system pods were once accepted on it.
+    with pytest.raises(SettingError) as raised:
+        load_settings({"systemNodeType": node_type}, {})
+    assert raised.value.line.startswith(f"error: systemNodeType: {node_type} is not a type whose pod slots, CPU and memory "
+                                        "this project knows (domain/system_nodes.py)")
+
+
+def test_a_system_node_type_without_system_nodes_is_refused():
+    with pytest.raises(SettingError) as raised:
+        load_settings({"systemNodeType": "t4g.small", "systemNodes": "0", "autoscaling": "false"}, {})
+    assert raised.value.line == ("error: systemNodeType: is set (t4g.small) but systemNodes is 0: there are no system nodes. "
+                                 "Drop systemNodeType, or set systemNodes to 1 or more.")
 
 
 def test_one_system_node_has_none_to_spare():
