@@ -1,7 +1,6 @@
 """The GPU nodegroup, the system nodegroup and the GPU checks: instance types, counts, AMI, disk, SSH."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -13,6 +12,7 @@ from domain.component_versions import DEVICE_PLUGIN
 from domain.images import UPSTREAM_RUNNER_REPOSITORY
 from domain.instance_types import GpuInstanceType, InstanceTypeError, cpu_architecture, gpu_instance_type
 from domain.small_files import FileProblem, read_small_text_file
+from domain.ssh_keys import key_problem
 from domain.system_nodes import GRAVITON_CHOICES, SYSTEM_NODE_TYPES
 from settings.capacity import CapacityShape
 from settings.errors import SettingError
@@ -251,9 +251,8 @@ def _read_ssh_public_key(path: Path) -> SshPublicKey:
         raise SettingError("sshPublicKey", str(err)) from None
     if "PRIVATE KEY" in material:
         raise SettingError("sshPublicKey", f"{path} is a private key, which must never leave your machine. Give the .pub file beside it")
-    # One line: the key type, its base64 body (the full length of an RSA or ED25519 key), an optional comment.
-    if not re.fullmatch(r"(ssh-rsa AAAAB3NzaC1yc2E[A-Za-z0-9+/]{300,}={0,2}|ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI[A-Za-z0-9+/]{43}=?)"
-                        r"( [^\n]*)?", material, re.ASCII):
-        raise SettingError("sshPublicKey", f"{path} is not an OpenSSH RSA or ED25519 public key (EC2 imports only those). "
-                           "Give a file that starts with ssh-ed25519 or ssh-rsa")
+    problem = key_problem(material) if "\n" not in material else "holds more than one line"
+    if problem is not None:
+        raise SettingError("sshPublicKey", f"{path} is not an OpenSSH RSA or ED25519 public key EC2 imports: it {problem}. "
+                           "Give the .pub file of an ssh-ed25519 key (ssh-keygen -t ed25519)")
     return SshPublicKey(path=path, material=material)

@@ -256,8 +256,16 @@ def _ssh_cidr(value: str) -> None:
         raise ValueError(f"{value} opens SSH to the whole internet. List the addresses you connect from, like 203.0.113.0/24")
 
 
+def _not_everyone_together(values: list[str]) -> list[str]:
+    """Blocks that together cover every address (0.0.0.0/1 and 128.0.0.0/1) open SSH as wide as 0.0.0.0/0 does."""
+    if [str(n) for n in ipaddress.collapse_addresses(_cidr(v) for v in values)] == ["0.0.0.0/0"]:
+        raise ValueError(f"{', '.join(values)[:60]} together cover every address: that opens SSH to the whole internet. "
+                         "List the addresses you connect from, like 203.0.113.0/24")
+    return values
+
+
 PublicCidrs = Annotated[list[str], BeforeValidator(_comma_list), _each(_public_cidr), Unique, AfterValidator(_some_public_cidrs)]
-SshCidrs = Annotated[list[str], BeforeValidator(_comma_list), _each(_ssh_cidr), Unique]
+SshCidrs = Annotated[list[str], BeforeValidator(_comma_list), _each(_ssh_cidr), Unique, AfterValidator(_not_everyone_together)]
 
 
 # --- names ----------------------------------------------------------------------------------------

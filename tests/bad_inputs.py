@@ -33,7 +33,7 @@ CORPUS: list[Entry] = [
     ("clusterName", {}, {"AWS_CLUSTER_NAME": "bad name"}),
     ("clusterName", {}, {"AWS_CLUSTER_NAME": "under_score"}),
     *values("nodegroupName", ["", "my group", "-x", "a" * 64, "gpu.nodes", "näme", "x/y", "test-eks-system"]),
-    *values("namespace", ["kube-system", "kube-public", "kube-node-lease", "external-secrets", "keda", "Studio", "studio_ml",
+    *values("namespace", ["kube-system", "kube-public", "kube-node-lease", "external-secrets", "keda", "amazon-cloudwatch", "Studio", "studio_ml",
                           "-studio", "a" * 64, "", "stüdio", "my ns", "studio.ml"]),
     *values("sqsSecretName", ["has space", "", "a" * 513, "runner-abcdef", "näme", "name;rm", "name*"]),
     *values("pipelineRepository", ["noslash", "a/b/c", "-owner/name", "owner/..", "owner/na me", "o" * 101 + "/x", "owner/" + "n" * 101,
@@ -67,7 +67,8 @@ CORPUS: list[Entry] = [
                                    "arn:aws:iam::123456789012:role/" + "a" * 65, "role/Admin", "arn:aws:iam::123456789012:role/Ad min",
                                    "arn:aws:iam:us-west-2:123456789012:role/A", "arn:aws:iam::١٢٣٤٥٦٧٨٩٠١٢:role/A"]),
     ("adminPrincipalArns", {"adminPrincipalArns": "arn:aws:iam::123456789012:role/A", "region": "cn-north-1"}, {}),
-    *values("sshAllowedCidrs", ["0.0.0.0/0", "10.0.0.1/8", "10.0.0.0/8,10.0.0.0/8", "::/0", "everyone"], sshPublicKey=KEY),
+    *values("sshAllowedCidrs", ["0.0.0.0/0", "10.0.0.1/8", "10.0.0.0/8,10.0.0.0/8", "::/0", "everyone", "0.0.0.0/1,128.0.0.0/1",
+                                "0.0.0.0/2,64.0.0.0/2,128.0.0.0/1"], sshPublicKey=KEY),
     ("sshAllowedCidrs", {"sshAllowedCidrs": "10.0.0.0/8"}, {}),
     ("sshAllowedCidrs", {"sshPublicKey": KEY}, {}),
 

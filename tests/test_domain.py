@@ -12,13 +12,17 @@ from domain.images import pin_problem
 from domain.instance_types import GPU_INSTANCE_TYPES, is_ec2_instance_type
 from domain.queue_match import QueueMatchError, compile_queue_match, queue_matches
 from domain.regions import is_region, partition_of, partitions
+from stacks.addons.container_insights import NAMESPACE as CONTAINER_INSIGHTS_NAMESPACE
 from stacks.gpu_cluster_stack import stack_name
 from stacks.runner_queues import DEAD_LETTER_PREFIX
 
 
 def test_every_namespace_this_project_installs_into_is_refused_for_the_runner():
     refused = set(names.KUBERNETES_NAMESPACES) | set(names.ADD_ON_NAMESPACES)
-    assert {CA_NAMESPACE, DEVICE_PLUGIN_NAMESPACE, ESO_NAMESPACE, KEDA_NAMESPACE} <= refused
+    assert {CA_NAMESPACE, DEVICE_PLUGIN_NAMESPACE, ESO_NAMESPACE, KEDA_NAMESPACE, CONTAINER_INSIGHTS_NAMESPACE} <= refused
+    # The namespace the amazon-cloudwatch-observability add-on installs into (CloudWatch user guide, "Quick start with the
+    # Amazon CloudWatch Observability EKS add-on": service account cloudwatch-agent in amazon-cloudwatch).
+    assert CONTAINER_INSIGHTS_NAMESPACE == "amazon-cloudwatch"
     assert "default" not in refused  # the runbook's namespace stays allowed
 
 

@@ -1,6 +1,7 @@
 """Settings: coercion, defaults from the environment, and every bad input with its exact message."""
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import pytest
@@ -145,8 +146,39 @@ def test_a_file_that_is_not_a_public_key(tmp_path: Path):
     other = tmp_path / "notes.txt"
     other.write_text("hello\n")
     assert error_of({"sshPublicKey": str(other), "sshAllowedCidrs": "10.0.0.0/8"}) == (
-        f"sshPublicKey: {other} is not an OpenSSH RSA or ED25519 public key (EC2 imports only those). "
-        "Give a file that starts with ssh-ed25519 or ssh-rsa")
+        f"sshPublicKey: {other} is not an OpenSSH RSA or ED25519 public key EC2 imports: it does not start with ssh-ed25519 "
+        "or ssh-rsa and a key. Give the .pub file of an ssh-ed25519 key (ssh-keygen -t ed25519)")
+
+
+def _rsa_line(modulus_bits: int, kind: bytes = b"ssh-rsa") -> str:
+    """An ssh-rsa line in the wire format of RFC 4253 section 6.6: string type, mpint e, mpint n."""
+    def field(data: bytes) -> bytes:
+        return len(data).to_bytes(4, "big") + data
+    n = (1 << (modulus_bits - 1)) + 1
+    body = field(kind) + field((65537).to_bytes(3, "big")) + field(b"\x00" + n.to_bytes(modulus_bits // 8, "big"))
+    return "ssh-rsa " + base64.b64encode(body).decode() + " lab"
+
+
+@pytest.mark.parametrize("line, problem", [
+    # The shape the old regular expression took for a key: the type's field, then zeros that are no fields.
+    ("ssh-rsa AAAAB3NzaC1yc2E" + "A" * 321 + " x", "holds no readable ssh-rsa key (a field's length is cut short)"),
+    (_rsa_line(1024), "holds a 1024-bit RSA key; use 2048 bits or more, or ED25519"),
+    (_rsa_line(2048, kind=b"ssh-ed25519"), "says ssh-rsa but its key body is not one"),
+    ("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA== me", "holds no readable ssh-ed25519 key (a field runs past the end of the key)"),
+    ("ssh-rsa !!!", "holds no readable ssh-rsa key (its body is not base64)"),
+])
+def test_a_public_key_is_parsed_not_matched(tmp_path: Path, line, problem):
+    key = tmp_path / "key.pub"
+    key.write_text(line + "\n")
+    assert error_of({"sshPublicKey": str(key), "sshAllowedCidrs": "10.0.0.0/8"}) == (
+        f"sshPublicKey: {key} is not an OpenSSH RSA or ED25519 public key EC2 imports: it {problem}. "
+        "Give the .pub file of an ssh-ed25519 key (ssh-keygen -t ed25519)")
+
+
+def test_a_real_rsa_key_of_2048_bits_is_taken(tmp_path: Path):
+    key = tmp_path / "key.pub"
+    key.write_text(_rsa_line(2048) + "\n")
+    assert load_settings({"sshPublicKey": str(key), "sshAllowedCidrs": "10.0.0.0/8"}, {}).ssh_key.material.startswith("ssh-rsa ")
 
 
 def test_readme_settings_table_is_generated_from_the_model():
