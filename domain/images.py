@@ -32,7 +32,12 @@ DEFAULT_RUNNER_IMAGE = "quay.io/leafai/studio-go-runner:0.14.2"
 # base, /runner/runner-linux-amd64 and -amd64-cpu), so it cannot start on an arm64 node.
 UPSTREAM_RUNNER_REPOSITORY = "quay.io/leafai/studio-go-runner"
 
-# A private ECR registry, <account>.dkr.ecr.<region>.amazonaws.com[.cn], and an image in it: <registry>/<name>
+# A private ECR registry, <account>.dkr.ecr.<region>.amazonaws.com[.cn], and an image in it: <registry>/<name>.
+# ECR repository names (CreateRepository, repositoryName): 2 to 256 characters, path components of [a-z0-9] joined by
+# single '.', '_' or '-' (stricter than the OCI grammar, which also takes '__' and runs of '-').
+ECR_REPOSITORY = re.compile(r"(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*", re.ASCII)
+ECR_REPOSITORY_MAX = 256
+PORT_MAX = 65535
 _PRIVATE_ECR_REGISTRY = r"(?P<account>[0-9]{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?"
 PRIVATE_ECR_REGISTRY = re.compile(_PRIVATE_ECR_REGISTRY, re.ASCII)
 PRIVATE_ECR_IMAGE = re.compile(rf"(?P<registry>{_PRIVATE_ECR_REGISTRY})/.+", re.ASCII)
@@ -52,6 +57,16 @@ def pin_problem(image: str) -> str | None:
                 "no spaces or shell characters")
     if len(match.group("name")) > NAME_MAX:
         return f"has a repository name longer than {NAME_MAX} characters"
+    first = match.group("name").split("/")[0]
+    port = re.fullmatch(r".*:([0-9]+)", first) if "/" in match.group("name") else None
+    if port is not None and int(port.group(1)) > PORT_MAX:
+        return f"names port {port.group(1)} of its registry, above {PORT_MAX}"
+    ecr = PRIVATE_ECR_IMAGE.fullmatch(repository_of(image))
+    if ecr is not None:
+        repository = repository_of(image)[len(ecr.group("registry")) + 1:]
+        if not ECR_REPOSITORY.fullmatch(repository) or not 2 <= len(repository) <= ECR_REPOSITORY_MAX:
+            return (f"names ECR repository {repository[:60]!r}, which ECR refuses: 2 to {ECR_REPOSITORY_MAX} lower-case letters "
+                    "and digits in /-separated parts, joined by single '.', '_' or '-'")
     digest, tag = match.group("digest"), match.group("tag")
     if digest is not None:
         algorithm, _, hex_digits = digest.partition(":")

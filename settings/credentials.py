@@ -8,7 +8,7 @@ from pydantic import AfterValidator, PrivateAttr, ValidationInfo, model_validato
 
 from domain.credential_files import SqsCredentialFiles, SqsCredentialsError, read_sqs_credential_files
 from domain.images import PRIVATE_ECR_IMAGE
-from domain.regions import is_region
+from domain.regions import is_region, partition_of
 from settings.errors import SettingError
 from settings.fields import SettingsBase, setting
 from settings.nodes import expand_home
@@ -52,6 +52,8 @@ class CredentialSettings(SettingsBase):
         if match and not is_region(match.group("region")):
             raise SettingError("runnerImage", f"{quoted(image)} names ECR in region {match.group('region')}, which does not exist. "
                                "Copy the image URI from the ECR console")
+        if match:
+            self._check_ecr_partition(image, match.group("region"), match.group("registry"))
         if self.ecr_credential_refresh == "true" and self.ecr_registry is None:
             raise SettingError("ecrCredentialRefresh", f"is true but runnerImage {image} is not a private ECR image. "
                                "Set it to auto or false")
@@ -66,6 +68,20 @@ class CredentialSettings(SettingsBase):
                 raise SettingError(err.setting, err.message) from None
             object.__setattr__(self, "_sqs_files", files)
         return self
+
+    def _check_ecr_partition(self, image: str, ecr_region: str, registry: str) -> None:
+        """ECR's host ends in .amazonaws.com.cn in the China partition only, and nodes pull with the IAM of their own
+        partition: an image in another partition's ECR cannot be pulled."""
+        partition = partition_of(ecr_region)
+        if registry.endswith(".cn") != (partition == "aws-cn"):
+            suffix = ".amazonaws.com.cn" if partition == "aws-cn" else ".amazonaws.com"
+            raise SettingError("runnerImage", f"{quoted(image)} names ECR in {ecr_region} (partition {partition}), whose host ends "
+                               f"in {suffix}. Copy the image URI from the ECR console")
+        cluster_region: str = getattr(self, "region")
+        if partition != partition_of(cluster_region):
+            raise SettingError("runnerImage", f"{quoted(image)} is in ECR of partition {partition}, but region {cluster_region} is "
+                               f"in {partition_of(cluster_region)}: its nodes cannot pull it. Copy the image into ECR of "
+                               f"{cluster_region}")
 
     # --- derived values -------------------------------------------------------------------
     @property

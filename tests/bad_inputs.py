@@ -111,7 +111,14 @@ CORPUS: list[Entry] = [
                             "runner@md5:" + "a" * 32, "runner@sha256:" + "A" * 64, "quay.io/leafai/runner:0.14.3; rm -rf /",
                             "$(whoami):1", "runner:0.14.3 --privileged", "", "runner:" + "a" * 129,
                             "123456789012.dkr.ecr.mars-1.amazonaws.com/runner:1", "quay.io//runner:1", "quay.io/leafai/runner:`id`",
-                            "a" * 256 + ":1", "quay.io/leafai/runner:0.14.3\n--privileged"]),
+                            "a" * 256 + ":1", "quay.io/leafai/runner:0.14.3\n--privileged",
+                            # a port above 65535; repository names ECR refuses; an ECR host of the wrong partition for its
+                            # region; another partition's ECR for a cluster in us-west-2 (its nodes cannot pull it)
+                            "registry.example.com:70000/runner:1", "123456789012.dkr.ecr.us-west-2.amazonaws.com/a__b:1",
+                            "123456789012.dkr.ecr.us-west-2.amazonaws.com/r:1", "123456789012.dkr.ecr.us-west-2.amazonaws.com/a--b:1",
+                            "123456789012.dkr.ecr.us-west-2.amazonaws.com.cn/runner:1",
+                            "123456789012.dkr.ecr.cn-north-1.amazonaws.com/runner:1",
+                            "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/runner:1"]),
     *values("runnerReplicas", ["-1", "x", "4", "1000"]),
     ("runnerReplicas", {"runnerReplicas": "2", "autoscaling": "false"}, {}),
     *values("runnerGpus", ["0", "2", "-1", "x"]),
