@@ -46,10 +46,15 @@ def main(argv: list[str] | None = None, client: Any = None) -> int:
         )
     except SqsCredentialsError as err:
         return _fail(str(err))
+    except RuntimeError as err:  # Path.expanduser: `~user` of a user this machine does not know
+        return _fail(f"cannot read {args.credentials_file} or {args.config_file}: {err}")
 
     try:
         if client is None:
             client = boto3.client("secretsmanager", region_name=args.region)
+    except ValueError as err:  # botocore's own configuration: AWS_MAX_ATTEMPTS, AWS_ENDPOINT_URL, the config file
+        return _fail(f"cannot make a Secrets Manager client: {err}. Check AWS_MAX_ATTEMPTS, AWS_ENDPOINT_URL and ~/.aws/config")
+    try:
         action, version = _store(client, args.secret_name, files)
     except ClientError as err:
         error = err.response.get("Error", {})

@@ -107,3 +107,21 @@ def test_missing_region_is_a_one_line_error(client, capsys: pytest.CaptureFixtur
     assert main([], client=client) == 2
     out, err = capsys.readouterr()
     assert (out, err) == ("", "error: the following arguments are required: --region (see --help)\n")
+
+
+@pytest.mark.parametrize("variable, value, detail", [
+    ("AWS_MAX_ATTEMPTS", "abc", "invalid literal for int() with base 10: 'abc'"),
+    ("AWS_ENDPOINT_URL", "notaurl", "Invalid endpoint: notaurl"),
+])
+def test_botocores_own_configuration_errors_are_one_line(files: list[str], monkeypatch, capsys, variable, value, detail) -> None:
+    # botocore reads these when it makes the client (botocore/configprovider.py, botocore/endpoint.py) and raises ValueError.
+    monkeypatch.setenv(variable, value)
+    code, out, err = run(files, None, capsys)
+    assert (code, out) == (2, "")
+    assert err == (f"error: cannot make a Secrets Manager client: {detail}. Check AWS_MAX_ATTEMPTS, AWS_ENDPOINT_URL and "
+                   "~/.aws/config\n")
+
+
+def test_a_home_of_an_unknown_user_is_one_line(capsys) -> None:
+    code, out, err = run(["--credentials-file", "~no-such-user-here/credentials"], None, capsys)
+    assert (code, out) == (2, "") and err.startswith("error: cannot read ~no-such-user-here/credentials") and err.count("\n") == 1
