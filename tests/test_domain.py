@@ -82,3 +82,17 @@ def test_queue_match_is_go_regexp_matched_anywhere_in_the_name():
 @pytest.mark.parametrize("branch", ["main", "release/1.2", "feature/x-y_z", "v1.0"])
 def test_branch_names_git_accepts(branch):
     assert names.branch_name_problem(branch) is None
+
+
+@pytest.mark.parametrize("pattern, reason", [
+    # Go 1.22 release notes, regexp/syntax: "(?<name>...)" accepted from 1.22 on; the runner 0.14.2 is built with Go
+    # 1.16.5 (Dockerfile_standalone, go.mod `go 1.16`) and compiles QUEUE_MATCH with regexp.Compile (cmd/runner/main.go).
+    ("(?<q>sqs)_.*", "names a group (?<name>...), which the runner's Go (1.16) refuses. Write (?P<name>...)"),
+    # Go 1.16 release notes: its unicode tables are Unicode 13.0.0; Vithkuqi came with Unicode 14.0.
+    ("^sqs_\\p{Vithkuqi}+$", "uses script Vithkuqi, newer than the Unicode 13.0 of the runner's Go (1.16), which refuses it"),
+])
+def test_queue_match_takes_only_what_the_runners_go_takes(pattern, reason):
+    with pytest.raises(QueueMatchError) as raised:
+        compile_queue_match(pattern)
+    assert str(raised.value) == reason
+    assert queue_matches("(?P<q>sqs)_.*", "sqs_train")  # the spelling Go 1.16 takes
