@@ -49,3 +49,36 @@ def compile_queue_match(pattern: str):
 def queue_matches(pattern: str, queue_name: str) -> bool:
     """What the runner does: does the pattern match anywhere in the name?"""
     return compile_queue_match(pattern).search(queue_name) is not None
+
+
+def _has_top_level_alternation(pattern: str) -> bool:
+    depth, escaped, in_class = 0, False, False
+    for ch in pattern:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            return True
+    return False
+
+
+def literal_prefix(pattern: str) -> str:
+    """What every queue name the pattern matches starts with: its anchored literal start (`^sqs_.*$` -> `sqs_`), less a
+    last character a quantifier makes optional (`^sqs_?x` -> `sqs`), and nothing when a top-level `|` offers another
+    start (`^sqs_a|^rmq_` -> ``) or the pattern is not anchored."""
+    match = re.match(r"\^([A-Za-z0-9_-]*)", pattern)
+    if match is None or _has_top_level_alternation(pattern):
+        return ""
+    prefix, rest = match.group(1), pattern[match.end():]
+    if prefix and rest[:1] in ("?", "*", "{"):
+        prefix = prefix[:-1]
+    return prefix

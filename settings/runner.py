@@ -1,13 +1,13 @@
 """The runner: namespace, image, pods and their size, the queues it serves, its cache; and that it fits a node."""
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
 from pydantic import AfterValidator, model_validator
 
 from domain.images import repository_of
 from domain.quantities import GIB, QuantityError, cpu_cores, gib, memory_bytes, runner_cache_bytes
+from domain.queue_match import literal_prefix
 from domain.runner_sizing import RunnerLimits, SizingError, runner_limits
 from settings.errors import SettingError
 from settings.fields import SettingsBase, setting
@@ -125,9 +125,9 @@ class RunnerSettings(SettingsBase):
 
     @property
     def queue_prefix(self) -> str:
-        """The literal start of queueMatch (`^sqs_.*$` -> `sqs_`): the managed runner user may read only those queues."""
-        match = re.match(r"\^([A-Za-z0-9_-]*)", self.queue_match)
-        return match.group(1) if match else ""
+        """What every name queueMatch matches starts with (`^sqs_.*$` -> `sqs_`): the managed runner user may read only those
+        queues, so it must cover every queue the runner would try (domain/queue_match.py)."""
+        return literal_prefix(self.queue_match)
 
     @property
     def runners_per_node(self) -> int:

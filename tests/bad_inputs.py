@@ -163,6 +163,8 @@ CORPUS: list[Entry] = [
     *values("runnerMaxReplicas", ["0", "4", "-1", "x", "1000"], queues="sqs_a"),
     *values("queueLengthPerRunner", ["0", "100001", "x", "-5"]),
     ("sqsCredentials", {"sqsCredentials": "managed", "queueMatch": ".*"}, {}),
+    # a top-level | starts some matches elsewhere: the managed user, limited to one prefix, would be refused on them
+    ("sqsCredentials", {"sqsCredentials": "managed", "queueMatch": "^sqs_a|^rmq_.*"}, {}),
 
     # --- delivery ---------------------------------------------------------------------------------------------------
     ("pipeline", {"pipeline": "yes"}, {}),

@@ -10,7 +10,7 @@ from charts.keda import KEDA_NAMESPACE
 from domain import botocore_data, names
 from domain.images import pin_problem
 from domain.instance_types import GPU_INSTANCE_TYPES, is_ec2_instance_type
-from domain.queue_match import QueueMatchError, compile_queue_match, queue_matches
+from domain.queue_match import QueueMatchError, compile_queue_match, literal_prefix, queue_matches
 from domain.regions import is_region, partition_of, partitions
 from stacks.addons.container_insights import NAMESPACE as CONTAINER_INSIGHTS_NAMESPACE
 from stacks.gpu_cluster_stack import stack_name
@@ -96,3 +96,16 @@ def test_queue_match_takes_only_what_the_runners_go_takes(pattern, reason):
         compile_queue_match(pattern)
     assert str(raised.value) == reason
     assert queue_matches("(?P<q>sqs)_.*", "sqs_train")  # the spelling Go 1.16 takes
+
+
+@pytest.mark.parametrize("pattern, prefix", [
+    ("^sqs_.*$", "sqs_"), ("^sqs_train$", "sqs_train"), ("^sqs_?x", "sqs"), ("^sqs_*", "sqs"), ("^sqs_{0,1}", "sqs"),
+    ("^sqs_a|^rmq_", ""), ("^sqs_(a|b)", "sqs_"), ("^sqs_[|]", "sqs_"), ("sqs_.*", ""), ("^(sqs)_", ""),
+])
+def test_the_literal_prefix_is_what_every_match_starts_with(pattern, prefix):
+    # The managed runner user may read `<prefix>*` queues only (stacks/managed_runner_credentials.py): every name the
+    # runner's pattern matches must start with it, or the runner gets AccessDenied on the rest.
+    assert literal_prefix(pattern) == prefix
+    if prefix:
+        for name in ("sqsx", "sqs_a", "rmq_a", "sqs_trainx"):
+            assert not queue_matches(pattern, name) or name.startswith(prefix), (pattern, name)
