@@ -36,7 +36,7 @@ POD_IDENTITY_AGENT = SystemPod("eks-pod-identity-agent", 0, 0, 0, True,
 COREDNS = SystemPod("CoreDNS", 2, 100, 70, True,
                     "kubernetes cluster/addons/dns/coredns/coredns.yaml.base: requests cpu 100m, memory 70Mi; EKS runs 2")
 # Ours: requests set in charts/cluster_autoscaler.py, charts/keda.py, charts/external_secrets.py,
-# charts/ecr_credential_refresh.py (tests/test_system_pods.py reads them back from the charts' values).
+# charts/ecr_credential_refresh.py (tests/test_system_nodes.py reads them back from the charts' values).
 CLUSTER_AUTOSCALER = SystemPod("cluster-autoscaler", 1, 100, 300, True,
                                "charts/cluster_autoscaler.py; kubernetes/autoscaler cluster-autoscaler/Makefile "
                                "ALL_ARCH = amd64 arm64 s390x")

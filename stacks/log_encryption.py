@@ -72,7 +72,7 @@ class LogEncryption(Construct):
 
 @jsii.implements(IListProducer)
 class _ListOf:
-    """The list as it stands when the template is written: the aspect fills it while the app synthesizes."""
+    """The list as it stands when the template is written: `encrypt_log_groups` fills it after the stack is built."""
 
     def __init__(self, items: list[str]) -> None:
         self._items = items
