@@ -23,6 +23,7 @@ from scripts.update_plan import ResourceChange, Template, plan  # noqa: E402
 VERB = {"create": "create", "update": "update", "replace": "REPLACE", "delete": "DELETE", "keep": "keep"}
 
 
+USAGE = "usage: plan.py --base BASE --next CDK_OUT | --deployed STACK --region REGION [--role-arn ARN] --next DIR"
 # A stack whose name changed: CloudFormation deploys it as a new stack beside the old one.
 RENAMED = "renamed stack"
 
@@ -147,10 +148,10 @@ def deployed_template(stack: str, region: str, role_arn: str | None) -> Template
 def _args(argv: Sequence[str]) -> dict[str, str]:
     known = {"--base", "--next", "--deployed", "--region", "--role-arn"}
     if len(argv) % 2 or any(flag not in known for flag in argv[::2]):
-        raise PlanInputError("usage: plan.py --base BASE --next CDK_OUT | --deployed STACK --region REGION [--role-arn ARN] --next DIR")
+        raise PlanInputError(USAGE)
     args = dict(zip(argv[::2], argv[1::2]))
     if "--next" not in args or ("--base" in args) == ("--deployed" in args) or ("--deployed" in args and "--region" not in args):
-        raise PlanInputError("usage: plan.py --base BASE --next CDK_OUT | --deployed STACK --region REGION [--role-arn ARN] --next DIR")
+        raise PlanInputError(USAGE)
     if not args.get("--base", "x").strip():
         raise PlanInputError("BASE is not set: give the cdk.out folder of the deployed synth, or its template file "
                              "(make plan BASE=path/to/cdk.out)")
