@@ -24,7 +24,7 @@ STACK ?= GpuCluster-test-eks
 SQS_SECRET_NAME ?= studioml-runner/aws-sqs
 REGION ?= $(or $(AWS_DEFAULT_REGION),$(shell $(PY) -c 'import boto3; print(boto3.Session().region_name or "")' 2>/dev/null),us-east-1)
 
-.PHONY: help install synth scan test deploy diff plan plan-deployed adopt-queues destroy deploy-pipeline verify status sqs-secret bench cost constraints constraints-scan clean
+.PHONY: help install synth scan lint test deploy diff plan plan-deployed adopt-queues destroy deploy-pipeline verify status sqs-secret bench cost constraints constraints-scan clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -54,7 +54,10 @@ synth: install ## synthesize the stack into cdk.out/ (runs cdk-nag)
 scan: synth ## checkov on the synthesized template and dist/ manifests; fails below the README's bar
 	$(PY) scripts/security_scan.py --checkov $(SCAN_VENV)/bin/checkov --cdk-out cdk.out --manifests dist
 
-test: install ## the whole offline test suite
+lint: $(VENV)/.installed ## ruff on the project's Python (rules in pyproject.toml)
+	$(VENV)/bin/ruff check --quiet .
+
+test: install lint ## the lint, then the whole offline test suite
 	AWS_EC2_METADATA_DISABLED=true $(PY) -m pytest -n 2 --dist loadgroup
 
 deploy: install ## deploy to the account and region of your AWS credentials

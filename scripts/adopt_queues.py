@@ -81,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     dry_run = "--dry-run" in args
     args = [a for a in args if a != "--dry-run"]
-    options = dict(zip(args[::2], args[1::2]))
+    options = dict(zip(args[::2], args[1::2], strict=False))  # an odd count is refused below
     if len(args) % 2 or set(options) != {"--cdk-out", "--stack", "--stack-path", "--region"}:
         print("error: adopt-queues: usage: adopt_queues.py --cdk-out DIR --stack NAME --stack-path PATH --region REGION [--dry-run]",
               file=sys.stderr)

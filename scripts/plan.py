@@ -104,7 +104,7 @@ def report(stack: str, changes: Sequence[ResourceChange]) -> list[str]:
 def run(pairs: Sequence[tuple[str, Template, Template]]) -> int:
     results = plan([(old, new) for _, old, new in pairs])
     stopping: list[ResourceChange] = []
-    for (stack, _, _), changes in zip(pairs, results):
+    for (stack, _, _), changes in zip(pairs, results, strict=True):
         print("\n".join(report(stack, changes)))
         stopping += [c for c in changes if c.stops]
     renamed = [stack for stack, _, _ in pairs if stack.startswith(RENAMED)]
@@ -149,7 +149,7 @@ def _args(argv: Sequence[str]) -> dict[str, str]:
     known = {"--base", "--next", "--deployed", "--region", "--role-arn"}
     if len(argv) % 2 or any(flag not in known for flag in argv[::2]):
         raise PlanInputError(USAGE)
-    args = dict(zip(argv[::2], argv[1::2]))
+    args = dict(zip(argv[::2], argv[1::2], strict=True))  # an odd count was refused above
     if "--next" not in args or ("--base" in args) == ("--deployed" in args) or ("--deployed" in args and "--region" not in args):
         raise PlanInputError(USAGE)
     if not args.get("--base", "x").strip():

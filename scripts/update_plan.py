@@ -231,7 +231,7 @@ def engine_changes(pairs: Sequence[tuple[Template, Template]]) -> list[dict[str,
 
 def plan(pairs: Sequence[tuple[Template, Template]]) -> list[list[ResourceChange]]:
     """For each (deployed, next) pair of templates, what the deploy would do."""
-    return [classify(old, new, changes) for (old, new), changes in zip(pairs, engine_changes(pairs))]
+    return [classify(old, new, changes) for (old, new), changes in zip(pairs, engine_changes(pairs), strict=True)]
 
 
 def stoppers(changes: Iterable[ResourceChange]) -> list[ResourceChange]:

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, PrivateAttr, model_validator
 
-from domain.system_nodes import GRAVITON_CHOICES, SYSTEM_NODE_TYPES, SystemFit, cheapest_fit, fit
+from domain.system_nodes import SYSTEM_NODE_TYPES, SystemFit, cheapest_fit, fit
 from domain.system_pods import system_pods
 from settings.errors import SettingError
 from settings.fields import SettingsBase

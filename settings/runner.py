@@ -106,7 +106,7 @@ class RunnerSettings(SettingsBase):
             raise SettingError("cacheSize", f"{self.cache_size} does not fit in runnerScratchSize ({self.runner_scratch_size}), "
                                "where the cache lives. Lower cacheSize or raise runnerScratchSize")
         try:
-            self.runner_limits  # MAX_CORES, MAX_MEM and MAX_DISK must leave the runner a budget
+            _ = self.runner_limits  # computed now: MAX_CORES, MAX_MEM and MAX_DISK must leave the runner a budget
         except SizingError as err:
             raise SettingError(err.setting, err.message) from None
         return self

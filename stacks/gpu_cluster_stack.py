@@ -1,7 +1,7 @@
 """The stack: wires network, cluster, capacity, add-ons and the runner's workloads together, and prints how to reach the result."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_cdk import CfnOutput, Duration, Fn, Stack, aws_eks_v2 as eks
 from constructs import Construct, IConstruct
@@ -25,6 +25,9 @@ from stacks.log_encryption import LogEncryption
 from stacks.manifests import ManifestApplier
 from stacks.node_repair import gpu_repair_overrides
 from stacks.workloads import OUR_POD_APPS, GpuChecks, GpuWorkloads, QueueScaling, Runner, SqsCredentials
+
+if TYPE_CHECKING:  # imported where it is built: observability pulls in CloudWatch modules (make bench)
+    from stacks.observability.cluster_observability import ClusterObservability
 
 # The runbook's check that GPUs are allocatable on every node.
 GPU_ALLOCATABLE_COMMAND = 'kubectl get nodes "-o=custom-columns=NAME:.metadata.name,GPU:.status.allocatable.nvidia\\.com/gpu"'

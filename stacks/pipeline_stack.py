@@ -57,7 +57,7 @@ class PipelineStack(Stack):
         self.stages = list(stages)
         self.checks: list[pipelines.CodeBuildStep] = []
         self.plan_checks: list[pipelines.CodeBuildStep] = []
-        for stage, target in zip(self.stages, targets):  # each stage starts only after the previous one, and its GPU check, succeeded
+        for stage, target in zip(self.stages, targets, strict=True):  # each stage starts only after the previous one, and its GPU check, succeeded
             plan = self._plan_check(stage, source, target.name, target.account, target.region)
             check = self._gpu_check(stage, source, settings, target.account, target.region)
             self.pipeline.add_stage(stage, pre=[plan], post=[check])

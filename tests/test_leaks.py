@@ -39,7 +39,7 @@ def test_file_mode_carries_the_canaries_only_inside_the_secret(synthesized):
     result = synthesized("arm")
     template = result.template()
     holders = []
-    for key, objects in kubernetes_manifests(template).items():
+    for objects in kubernetes_manifests(template).values():
         for obj in objects:
             if any(canary in json.dumps(obj) or canary in _decoded(obj) for canary in CANARIES):
                 holders.append(f"{obj['kind']}/{obj['metadata']['name']}")

@@ -60,7 +60,7 @@ PAIRS = {
 
 @pytest.fixture(scope="module")
 def planned() -> dict[str, dict[str, ResourceChange]]:
-    return {name: {c.logical_id: c for c in changes} for name, changes in zip(PAIRS, plan(list(PAIRS.values())))}
+    return {name: {c.logical_id: c for c in changes} for name, changes in zip(PAIRS, plan(list(PAIRS.values())), strict=True)}
 
 
 def test_a_create_only_change_under_the_same_custom_name_is_refused(planned):

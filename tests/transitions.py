@@ -160,7 +160,7 @@ def plan_all(root: Path, home: Path) -> dict[str, list[ResourceChange]]:
     from tests.synth import template_of
     environ = {"HOME": str(home)}
     pairs = [tuple(template_of(context, root, environ) for context in contexts(t)) for t in TRANSITIONS]
-    return {t.name: changes for t, changes in zip(TRANSITIONS, plan(pairs))}
+    return {t.name: changes for t, changes in zip(TRANSITIONS, plan(pairs), strict=True)}
 
 
 if __name__ == "__main__":  # python -m tests.transitions: the README's table

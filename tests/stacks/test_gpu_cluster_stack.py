@@ -79,8 +79,8 @@ def test_vpc_has_nat_gateways_and_nodes_in_private_subnets(default, custom):
     assert len(resources(default, "AWS::EC2::NatGateway")) == 1
     assert len(resources(custom, "AWS::EC2::NatGateway")) == 2
     public = {key for key, r in resources(default, "AWS::EC2::Subnet").items() if r["Properties"]["MapPublicIpOnLaunch"]}
-    for nodegroup in resources(default, "AWS::EKS::Nodegroup").values():
-        subnets = {s["Ref"] for s in nodegroup["Properties"]["Subnets"]}
+    for group in resources(default, "AWS::EKS::Nodegroup").values():
+        subnets = {s["Ref"] for s in group["Properties"]["Subnets"]}
         assert len(subnets) == 2 and not subnets & public
 
 
@@ -138,14 +138,14 @@ def test_gpu_disk_size_encrypted_gp3_on_the_data_volume(default, custom, arm):
 
 
 def test_nodes_require_imdsv2_with_one_hop(default):
-    for nodegroup in resources(default, "AWS::EKS::Nodegroup").values():
-        options = _launch_template_of(default, nodegroup["Properties"])["MetadataOptions"]
+    for group in resources(default, "AWS::EKS::Nodegroup").values():
+        options = _launch_template_of(default, group["Properties"])["MetadataOptions"]
         assert options == {"HttpTokens": "required", "HttpPutResponseHopLimit": 1}
 
 
 def test_node_roles_have_ssm_access(default):
-    for nodegroup in resources(default, "AWS::EKS::Nodegroup").values():
-        role = default["Resources"][nodegroup["Properties"]["NodeRole"]["Fn::GetAtt"][0]]["Properties"]
+    for group in resources(default, "AWS::EKS::Nodegroup").values():
+        role = default["Resources"][group["Properties"]["NodeRole"]["Fn::GetAtt"][0]]["Properties"]
         assert any("AmazonSSMManagedInstanceCore" in str(arn) for arn in role["ManagedPolicyArns"])
 
 

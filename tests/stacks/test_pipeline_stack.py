@@ -67,7 +67,7 @@ def test_self_mutation_uses_the_pinned_cli(pipeline_template):
 def test_one_stage_per_target_in_order_each_with_the_gpu_check(pipeline_template):
     stages = [s for s in _pipeline_stages(pipeline_template) if s["Name"] in ("prod", "dr")]
     assert [s["Name"] for s in stages] == ["prod", "dr"]
-    for stage, account in zip(stages, ("123456789012", "111111111111")):
+    for stage, account in zip(stages, ("123456789012", "111111111111"), strict=True):
         deploy = [a for a in stage["Actions"] if a["ActionTypeId"]["Provider"] == "CloudFormation"]
         assert {a["Configuration"]["StackName"] for a in deploy} == {"GpuCluster-test-eks"}
         assert all(account in json.dumps(a["RoleArn"]) for a in deploy)
@@ -109,7 +109,7 @@ def test_gpu_check_runs_make_verify_and_may_only_assume_the_verifier_role(pipeli
 
 
 def test_verifier_has_a_read_only_access_entry_not_cluster_admin(pipeline):
-    for stage, account, region in (("prod", "123456789012", "us-west-2"), ("dr", "111111111111", "eu-west-1")):
+    for stage, _account, region in (("prod", "123456789012", "us-west-2"), ("dr", "111111111111", "eu-west-1")):
         template = _stage_template(pipeline, stage)
         role_id, role = next((k, r) for k, r in resources(template, "AWS::IAM::Role").items()
                              if r["Properties"].get("RoleName") == f"gpu-verifier-{region}-test-eks")

@@ -45,5 +45,5 @@ def test_role_reads_the_listed_queues_attributes_only(bare):
     assert statement["Action"] == "sqs:GetQueueAttributes"
     resources = [json.dumps(resource) for resource in statement["Resource"]]
     assert len(resources) == len(QUEUES)
-    for resource, queue in zip(resources, QUEUES):
+    for resource, queue in zip(resources, QUEUES, strict=True):
         assert ":sqs:eu-west-1:123456789012:" + queue in resource
