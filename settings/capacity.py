@@ -34,6 +34,8 @@ AUTOMODE_REFUSED: dict[str, str] = {
                            "node-health). Leave nodeMonitoringAgent unset",
     "nodes": "Auto Mode has no desired node count: it starts a GPU node for each runner pod that waits. "
              "Leave nodes unset; nodesMin and nodesMax bound the runners",
+    "devicePluginVersion": "Auto Mode runs its own NVIDIA device plugin on GPU nodes (EKS user guide, auto-accelerated). "
+                           "Leave devicePluginVersion unset",
 }
 
 

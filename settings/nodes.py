@@ -123,8 +123,8 @@ class NodeSettings(SettingsBase):
                                                     default_text="the cheapest of `" + "`, `".join(GRAVITON_CHOICES) + "` that does")
 
     # --- GPU checks -----------------------------------------------------------------------
-    device_plugin_version: ReleaseTag = setting(DEVICE_PLUGIN.version, meaning="NVIDIA device plugin release (not used on Bottlerocket, "
-                                                "which ships its own)", runbook="`kubectl create -f nvidia-device-plugin.yml` (1.0.0-beta4)")
+    device_plugin_version: ReleaseTag = setting(DEVICE_PLUGIN.version, meaning="NVIDIA device plugin release (not used on Bottlerocket "
+                                                "or with `capacity=automode`, which ship their own)", runbook="`kubectl create -f nvidia-device-plugin.yml` (1.0.0-beta4)")
     gpu_smoke_test: Flag = setting(True, meaning="a Job that runs `nvidia-smi` on a GPU node after each deploy",
                                    runbook="\"GPU Testing\" by hand")
     gpu_test_pods: Flag = setting(False, meaning="also create the runbook's `tf-gpu` and `nvidia-smi` pods (each with a deadline)",

@@ -97,7 +97,7 @@ CORPUS: list[Entry] = [
     *values("capacity", ["fargate", "", "auto", "nodegroup", ["automode"], "automode;id"]),
     *[(setting, {"capacity": "automode", setting: value}, {}) for setting, value in (
         ("gpuAmiType", "AL2023_x86_64_NVIDIA"), ("systemNodes", "0"), ("systemNodeType", "t4g.small"), ("sshPublicKey", KEY),
-        ("sshAllowedCidrs", "10.0.0.0/8"), ("nodeVolumeSize", "200"), ("nodes", "1"))],
+        ("sshAllowedCidrs", "10.0.0.0/8"), ("nodeVolumeSize", "200"), ("nodes", "1"), ("devicePluginVersion", "v0.19.0"))],
     ("runnerScratchSize", {"capacity": "automode", "runnerScratchSize": "90Gi"}, {}),
     *values("devicePluginVersion", ["latest", "0.20.0", "v0.20", "v0.20.0-rc1", "", "v99999.0.0"]),
     *values("gpuSmokeTest", ["yes", "1", "maybe", ""]),

@@ -33,6 +33,9 @@ def test_an_unknown_shape_is_refused():
                               "Leave nodeVolumeSize unset, or use capacity=nodegroups"),
     ("nodes", "1", "Auto Mode has no desired node count: it starts a GPU node for each runner pod that waits. "
                    "Leave nodes unset; nodesMin and nodesMax bound the runners"),
+    # It was taken and ignored: Auto Mode brings its own plugin (no DaemonSet is applied there, charts/ and the stack).
+    ("devicePluginVersion", "v0.19.0", "Auto Mode runs its own NVIDIA device plugin on GPU nodes (EKS user guide, "
+                                       "auto-accelerated). Leave devicePluginVersion unset"),
 ])
 def test_settings_auto_mode_has_no_place_for_are_refused_when_set(setting, value, message):
     assert error_of({**AUTO, setting: value}) == f"{setting}: is not used with capacity=automode: {message}"
