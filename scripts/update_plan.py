@@ -225,7 +225,8 @@ def engine_changes(pairs: Sequence[tuple[Template, Template]]) -> list[dict[str,
     payload = json.dumps({"pairs": [{"old": dict(old), "new": dict(new)} for old, new in pairs], "createOnly": known})
     result = subprocess.run(["node", str(DIFF_SCRIPT)], input=payload, capture_output=True, text=True, cwd=ROOT, check=False)
     if result.returncode != 0:
-        raise RuntimeError(f"the CDK diff engine failed: {result.stderr.strip().splitlines()[-1] if result.stderr.strip() else result.returncode}")
+        last_line = result.stderr.strip().splitlines()[-1] if result.stderr.strip() else f"exit status {result.returncode}"
+        raise RuntimeError(f"the CDK diff engine failed: {last_line}")
     return json.loads(result.stdout)
 
 

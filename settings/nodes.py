@@ -124,7 +124,8 @@ class NodeSettings(SettingsBase):
 
     # --- GPU checks -----------------------------------------------------------------------
     device_plugin_version: ReleaseTag = setting(DEVICE_PLUGIN.version, meaning="NVIDIA device plugin release (not used on Bottlerocket "
-                                                "or with `capacity=automode`, which ship their own)", runbook="`kubectl create -f nvidia-device-plugin.yml` (1.0.0-beta4)")
+                                                "or with `capacity=automode`, which ship their own)",
+                                                runbook="`kubectl create -f nvidia-device-plugin.yml` (1.0.0-beta4)")
     gpu_smoke_test: Flag = setting(True, meaning="a Job that runs `nvidia-smi` on a GPU node after each deploy",
                                    runbook="\"GPU Testing\" by hand")
     gpu_test_pods: Flag = setting(False, meaning="also create the runbook's `tf-gpu` and `nvidia-smi` pods (each with a deadline)",

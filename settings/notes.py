@@ -53,8 +53,8 @@ def _observability_notes(settings: Settings) -> list[str]:
                      "GPU failed" + ("; Container Insights' DCGM exporter owns DCGM and graphs GPU utilization"
                                      if settings.container_insights else ""))
     elif settings.gpu_architecture == "arm64":
-        notes.append("note: the node monitoring agent checks no NVIDIA GPU on arm64 nodes (agent v1.7.0, whose dcgm-server runs on amd64 only): GPU faults there are "
-                     "not repaired, and make verify does not require AcceleratedHardwareReady")
+        notes.append("note: the node monitoring agent checks no NVIDIA GPU on arm64 nodes (agent v1.7.0, whose dcgm-server runs "
+                     "on amd64 only): GPU faults there are not repaired, and make verify does not require AcceleratedHardwareReady")
     if settings.alarm_email:
         notes.append(f"note: alarmEmail: confirm the subscription mail AWS sends to {settings.alarm_email} after the deploy, "
                      "or no alarm reaches you")

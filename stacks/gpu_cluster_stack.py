@@ -220,9 +220,7 @@ class GpuClusterStack(Stack):
             queues=settings.queues, dead_letter_queues={q: dead_letter_queue_name(q) for q in settings.queues} if self.queues else {},
             namespace=settings.namespace, deployment=DEPLOYMENT_NAME,
             smoke_test_job=SMOKE_TEST_JOB_NAME if settings.gpu_smoke_test else None,
-            # Auto Mode's system and general-purpose pools are not a fixed count: no GPU node count from all nodes there.
-            fleet=FleetShape(system_nodes=self.capacity.steady_system_nodes if isinstance(self.capacity, NodegroupCapacity) else None,
-                             nodes_max=settings.nodes_max,
+            fleet=FleetShape(system_nodes=self.capacity.fixed_system_nodes, nodes_max=settings.nodes_max,
                              gpus_per_node=settings.gpus_per_node),
             max_message_age=Duration.minutes(settings.max_message_age_minutes), alarm_email=settings.alarm_email)
         self._status_access(settings)

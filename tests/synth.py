@@ -66,6 +66,17 @@ def template_of(context: dict[str, str], root: Path, environ: dict[str, str]) ->
     return result
 
 
+def write_assembly(root: Path, stack: str, template: Template) -> Path:
+    """A cloud assembly as `cdk synth` lays one out for a stack in stage `prod`: the stage's folder, its manifest naming the
+    stack and its template file. For the scripts that read cdk.out (make plan, make adopt-queues)."""
+    stage = root / "assembly-prod"
+    stage.mkdir(parents=True)
+    (stage / f"prod{stack}.template.json").write_text(json.dumps(template))
+    (stage / "manifest.json").write_text(json.dumps({"artifacts": {f"prod{stack}": {
+        "type": "aws:cloudformation:stack", "properties": {"templateFile": f"prod{stack}.template.json", "stackName": stack}}}}))
+    return root
+
+
 def kubernetes_manifests(template: Template) -> dict[str, list[dict[str, Any]]]:
     """Logical id -> the Kubernetes objects each KubernetesManifest applies."""
     return {key: json.loads(res["Properties"]["Manifest"]) for key, res in resources(template, "Custom::AWSCDK-EKS-KubernetesResource").items()}

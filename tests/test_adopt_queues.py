@@ -5,10 +5,10 @@ logical id -> {identifier property: value} map; CloudFormation's automatic impor
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from scripts import adopt_queues
+from tests.synth import write_assembly
 
 TEMPLATE = {"Resources": {
     "Queuessqstrain": {"Type": "AWS::SQS::Queue", "DeletionPolicy": "Retain", "Properties": {"QueueName": "sqs_train"}},
@@ -20,13 +20,7 @@ URL = "https://sqs.us-west-2.amazonaws.com/123456789012/{}"
 
 
 def _cdk_out(root: Path) -> Path:
-    """The shape `cdk synth` writes: a nested assembly per stage, its manifest naming each stack's template."""
-    stage = root / "assembly-prod"
-    stage.mkdir(parents=True)
-    (stage / "prodGpuCluster.template.json").write_text(json.dumps(TEMPLATE))
-    (stage / "manifest.json").write_text(json.dumps({"artifacts": {"prodGpuCluster": {
-        "type": "aws:cloudformation:stack", "properties": {"templateFile": "prodGpuCluster.template.json", "stackName": "GpuCluster-lab"}}}}))
-    return root
+    return write_assembly(root, "GpuCluster-lab", TEMPLATE)
 
 
 def test_only_kept_queues_with_their_names_spelt_out_are_candidates(tmp_path):

@@ -10,28 +10,18 @@ import pytest
 
 from domain.names import cluster_stack_name
 from scripts import plan as plan_script
-from tests.synth import template_of
+from tests.synth import template_of, write_assembly
 
 pytestmark = pytest.mark.xdist_group("transitions")  # the worker that synthesizes the day-two configurations
 
 ROOT = Path(__file__).parent.parent
 
 
-def _assembly(root: Path, stack: str, template: dict) -> Path:
-    """A cloud assembly as `cdk synth` lays it out for the plan to read: the stage's folder, its manifest, the template."""
-    stage = root / "assembly-prod"
-    stage.mkdir(parents=True)
-    (stage / f"prod{stack}.template.json").write_text(json.dumps(template))
-    (stage / "manifest.json").write_text(json.dumps({"artifacts": {f"prod{stack}": {
-        "type": "aws:cloudformation:stack", "properties": {"templateFile": f"prod{stack}.template.json", "stackName": stack}}}}))
-    return root
-
-
 @pytest.fixture(scope="module")
 def assemblies(tmp_path_factory, synth_root: Path, canary_home: Path) -> dict[str, Path]:
     """The real templates of three configurations (the day-two matrix synthesizes them in this worker already)."""
     contexts = {"deployed": {}, "nodeType": {"nodeType": "g5.xlarge"}, "clusterName": {"clusterName": "gpu-lab"}}
-    return {name: _assembly(tmp_path_factory.mktemp(name), cluster_stack_name(context.get("clusterName", "test-eks")),
+    return {name: write_assembly(tmp_path_factory.mktemp(name), cluster_stack_name(context.get("clusterName", "test-eks")),
                             template_of(context, synth_root, {"HOME": str(canary_home)}))
             for name, context in contexts.items()}
 

@@ -66,8 +66,9 @@ class Capacity(Protocol):
         """Whether the nodes run the EKS node monitoring agent (and its DCGM) themselves: then the add-on is not installed."""
 
     @property
-    def steady_system_nodes(self) -> int:
-        """Nodes that are not GPU nodes while the cluster idles: what GPU-count alarms subtract from the node count."""
+    def fixed_system_nodes(self) -> int | None:
+        """The fixed count of nodes that are not GPU nodes (what a GPU-count alarm subtracts from all nodes); None where it
+        varies."""
 
     @property
     def system_node_selector(self) -> Mapping[str, str]:

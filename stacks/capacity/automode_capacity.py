@@ -64,8 +64,10 @@ class AutoModeCapacity(GpuNodeShape):
         return True  # EKS user guide, node-health: the agent and node auto repair are enabled with Auto Mode compute
 
     @property
-    def steady_system_nodes(self) -> int:
-        return 1  # Karpenter packs the add-ons onto one system-pool node and keeps no spare
+    def fixed_system_nodes(self) -> int | None:
+        # Karpenter sizes the system pool, and add-ons without the system pool's toleration (the CloudWatch operator,
+        # chart 6.2.0 values) start general-purpose nodes: no fixed count.
+        return None
 
     @property
     def system_node_selector(self) -> Mapping[str, str]:

@@ -115,7 +115,7 @@ class NodegroupCapacity(GpuNodeShape):
         return False  # an EKS add-on brings it to managed nodegroups (stacks/addons/node_monitoring_agent.py)
 
     @property
-    def steady_system_nodes(self) -> int:
+    def fixed_system_nodes(self) -> int | None:
         return self._system_count
 
     @property

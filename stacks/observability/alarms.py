@@ -12,8 +12,8 @@ from aws_cdk import Duration, RemovalPolicy, aws_cloudwatch as cloudwatch, aws_c
     aws_kms as kms, aws_sns as sns, aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
-from stacks.observability.metrics import (NODE_PERIOD, OLDEST_MESSAGE_AGE, VISIBLE_MESSAGES, gpu_capacity, gpu_node_count, nodes_reporting_gpus,
-                                          queue_metric)
+from stacks.observability.metrics import (NODE_PERIOD, OLDEST_MESSAGE_AGE, VISIBLE_MESSAGES, gpu_capacity, gpu_node_count,
+                                          nodes_reporting_gpus, queue_metric)
 
 # A node needs a few minutes to join and for the device plugin to advertise its GPUs; a fault lasts.
 GPU_NODE_GRACE = 15  # one-minute periods
@@ -75,12 +75,12 @@ class OperationsAlarms(Construct):
                 threshold=0, comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
                 evaluation_periods=GPU_NODE_GRACE, datapoints_to_alarm=GPU_NODE_GRACE,
                 treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING))
-        nodes = nodes_reporting_gpus(cluster_name)
         if not queues:
             return
         full = cloudwatch.Alarm(
             self, "FleetFull", alarm_name=f"{cluster_name}-gpu-fleet-at-nodes-max",
-            alarm_description=f"All nodesMax={fleet.nodes_max} GPU nodes are up and report their GPUs", metric=nodes,
+            alarm_description=f"All nodesMax={fleet.nodes_max} GPU nodes are up and report their GPUs",
+            metric=nodes_reporting_gpus(cluster_name),
             threshold=fleet.nodes_max,
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             evaluation_periods=GPU_NODE_GRACE, datapoints_to_alarm=GPU_NODE_GRACE,

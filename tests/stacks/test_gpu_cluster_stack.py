@@ -112,7 +112,8 @@ def test_nodegroup_names_carry_a_digest_of_what_cannot_change_in_place(default, 
 
 
 def test_nodes_follow_the_clusters_kubernetes_minor(default, custom):
-    # Without Version a nodegroup stays on the minor it was created with when the control plane moves up.
+    # EKS API UpdateNodegroupVersion: "If no version is specified, then the Kubernetes version of the node group does not
+    # change" (and a node group cannot be rolled back to an earlier version): without Version the nodes stay behind.
     assert {g["Properties"]["Version"] for g in resources(default, "AWS::EKS::Nodegroup").values()} == {"1.36"}
     assert nodegroup(custom, "gpus")["Version"] == "1.34"
 

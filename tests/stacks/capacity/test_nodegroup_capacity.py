@@ -23,7 +23,8 @@ def _capacity(*, gpu=GPU, system=SYSTEM, autoscaling=AUTOSCALING):
                                       private_subnet_ids=["subnet-1", "subnet-2"])
     cluster = imported_cluster(stack, vpc)
     manifests = ManifestApplier(stack, "Workloads", cluster=cluster)
-    return stack, NodegroupCapacity(stack, cluster=cluster, kubernetes_version="1.36", manifests=manifests, gpu=gpu, system=system, autoscaling=autoscaling)
+    return stack, NodegroupCapacity(stack, cluster=cluster, kubernetes_version="1.36", manifests=manifests, gpu=gpu, system=system,
+                                    autoscaling=autoscaling)
 
 
 @pytest.fixture(scope="module")
