@@ -17,6 +17,7 @@ from constructs import Construct
 
 from charts.gpu_scheduling import GPU_NODE_SELECTOR, GPU_RESOURCE, GPU_TOLERATION
 from charts.rbac import rbac_object, role_ref, service_account_subject
+from charts.runner_command import RUNNER_COMMAND
 from domain.images import pin_problem
 
 DEPLOYMENT_NAME = "studioml-go-runner-deployment"
@@ -46,18 +47,6 @@ SCRATCH_MOUNT_PATH = "/tmp"
 # The examples log at DBG, a debugging level; INF keeps task progress without the noise.
 LOGXI = "*=INF"
 LOGXI_FORMAT = "happy,maxcol=1024"
-
-# The image's CMD is the shell form `/bin/bash -C ./run.sh`, and run.sh starts the runner as a child
-# without `exec` (cmd/runner/Dockerfile.stock and run.sh at 0.14.2): SIGTERM stops at bash. This
-# command does what run.sh does that matters (mkdir CACHE_DIR, CUDA library path, the GPU binary when
-# the driver shows GPUs, else the CPU one) and then `exec`s the runner, so the runner is the process
-# the kubelet signals. run.sh's diagnostics (pip freeze, env) are left out: env would print the config.
-RUNNER_COMMAND = ["/bin/bash", "-c", "\n".join([
-    'export LD_LIBRARY_PATH="${LD_LIBRARY_PATH}:/usr/local/cuda/lib64:/usr/local/nvidia/lib64"',
-    'if [ -n "$CACHE_DIR" ]; then mkdir -p "$CACHE_DIR" || exit 1; fi',
-    'if [ -d /proc/driver/nvidia/gpus ] && [ -n "$(ls -A /proc/driver/nvidia/gpus)" ]; then exec /runner/runner-linux-amd64; fi',
-    "exec /runner/runner-linux-amd64-cpu",
-])]
 
 # The runner's real shutdown path (cmd/runner/main.go at 0.14.2): SIGTERM cancels its root context,
 # Main sleeps 5 s and returns, so the process ends 5 s later whatever is in flight. A task that stops
@@ -91,11 +80,12 @@ class RunnerChart(cdk8s.Chart):
         sqs_secret_optional: bool,
         limits_env: Mapping[str, str],
     ) -> None:
-        """`limits_env`: MAX_CORES, MAX_MEM and MAX_DISK (domain/runner_sizing.py), so the runner sizes itself from this pod."""
+        """`limits_env`: MAX_CORES, MAX_MEM and TASK_DISK (domain/runner_sizing.py), so the runner sizes itself from this
+        pod; its command (charts/runner_command.py) turns TASK_DISK into MAX_DISK on the node."""
         super().__init__(scope, id)
         _check_image(image)
-        if set(limits_env) != {"MAX_CORES", "MAX_MEM", "MAX_DISK"}:
-            raise ValueError(f"limits_env must set MAX_CORES, MAX_MEM and MAX_DISK, got {sorted(limits_env)}")
+        if set(limits_env) != {"MAX_CORES", "MAX_MEM", "TASK_DISK"}:
+            raise ValueError(f"limits_env must set MAX_CORES, MAX_MEM and TASK_DISK, got {sorted(limits_env)}")
         if gpus < 1:
             raise ValueError(f"the runner needs at least one GPU, got gpus={gpus}")
         if replicas is not None and replicas < 0:

@@ -8,11 +8,14 @@ even though `/tmp` is an emptyDir with a sizeLimit. So it would accept work its 
 - MAX_CORES is a whole number (flag.Uint): the pod's CPU, rounded down.
 - MAX_MEM (humanize.ParseBytes, e.g. `10240mib`): the pod's memory less MEMORY_MARGIN, which the
   runner binary, its Python environment and page cache use outside any task's request.
-- MAX_DISK is not a maximum: `internal/disk_resource/disk.go` SetDiskLimits takes it as the free
-  space to leave on /tmp's filesystem, and lets tasks use `free - MAX_DISK`. /tmp's filesystem is
-  the node volume, so MAX_DISK = node volume - the scratch budget; then tasks can never get more
-  than the budget, whatever else is on the node. The budget is the scratch size less the cache
-  (which lives on /tmp too), less DISK_MARGIN for logs and the runner's own files.
+- MAX_DISK is not a maximum: `internal/disk_resource/disk.go` SetDiskLimits keeps max(10% of the
+  volume, MAX_DISK) free on /tmp's filesystem, and GetDiskFree gives tasks `Bavail - that`. /tmp's
+  filesystem is the node volume, which also holds the OS (AL2023) and every image, so no MAX_DISK
+  fixed at synth time gives tasks a known budget. The pod's command (charts/runner_command.py)
+  sets MAX_DISK when the runner starts, from what is free then, so tasks get TASK_DISK: the scratch
+  size less the cache (which lives on /tmp too), less DISK_MARGIN for logs and the runner's own files.
+- The runner also refuses to start when MAX_MEM exceeds the host's MemAvailable (cpu.go); the same
+  command lowers MAX_MEM to what the node has free when it starts.
 """
 from __future__ import annotations
 
@@ -37,16 +40,16 @@ class SizingError(SettingFault):
 class RunnerLimits:
     max_cores: int
     max_mem_bytes: int
-    task_disk_bytes: int  # what tasks may use of /tmp
-    max_disk_bytes: int  # the free space the runner leaves on the node volume (its MAX_DISK)
+    task_disk_bytes: int  # what tasks may use of /tmp, whole MiB
 
     def env(self) -> dict[str, str]:
-        """The three variables in the runner's own unit syntax (humanize: `mib`)."""
+        """MAX_CORES and MAX_MEM in the runner's own unit syntax (humanize: `mib`); TASK_DISK, from which the pod's
+        command sets MAX_DISK at start."""
         return {"MAX_CORES": str(self.max_cores), "MAX_MEM": f"{self.max_mem_bytes // MIB}mib",
-                "MAX_DISK": f"{self.max_disk_bytes // MIB}mib"}
+                "TASK_DISK": f"{self.task_disk_bytes // MIB}mib"}
 
 
-def runner_limits(*, cpu: str, memory: str, scratch_size: str, cache_size: str, node_volume_gib: int) -> RunnerLimits:
+def runner_limits(*, cpu: str, memory: str, scratch_size: str, cache_size: str) -> RunnerLimits:
     """The runner's budget inside its pod; SizingError when there is none."""
     cores = int(cpu_cores(cpu))
     if cores < 1:
@@ -57,8 +60,5 @@ def runner_limits(*, cpu: str, memory: str, scratch_size: str, cache_size: str, 
     if max_mem < GIB:
         raise SizingError("runnerMemory", f"{memory} leaves the runner less than 1Gi for tasks after its own "
                           f"{MEMORY_MARGIN_MIN // GIB}Gi margin. Give at least 2Gi")
-    task_disk = int((memory_bytes(scratch_size) - runner_cache_bytes(cache_size)) * (1 - DISK_MARGIN_SHARE))
-    volume = node_volume_gib * GIB
-    # Rounded up to whole MiB, so the budget the runner computes never exceeds task_disk.
-    max_disk = -(-(volume - task_disk) // MIB) * MIB
-    return RunnerLimits(max_cores=cores, max_mem_bytes=max_mem, task_disk_bytes=volume - max_disk, max_disk_bytes=max_disk)
+    task_disk = int((memory_bytes(scratch_size) - runner_cache_bytes(cache_size)) * (1 - DISK_MARGIN_SHARE)) // MIB * MIB
+    return RunnerLimits(max_cores=cores, max_mem_bytes=max_mem, task_disk_bytes=task_disk)

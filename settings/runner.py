@@ -106,7 +106,7 @@ class RunnerSettings(SettingsBase):
             raise SettingError("cacheSize", f"{self.cache_size} does not fit in runnerScratchSize ({self.runner_scratch_size}), "
                                "where the cache lives. Lower cacheSize or raise runnerScratchSize")
         try:
-            _ = self.runner_limits  # computed now: MAX_CORES, MAX_MEM and MAX_DISK must leave the runner a budget
+            _ = self.runner_limits  # computed now: MAX_CORES, MAX_MEM and TASK_DISK must leave the runner a budget
         except SizingError as err:
             raise SettingError(err.setting, err.message) from None
         return self
@@ -121,7 +121,7 @@ class RunnerSettings(SettingsBase):
     def runner_limits(self) -> RunnerLimits:
         """What the runner may give tasks, from its pod's requests and scratch (domain/runner_sizing.py)."""
         return runner_limits(cpu=self.runner_cpu, memory=self.runner_memory, scratch_size=self.runner_scratch_size,
-                             cache_size=self.cache_size, node_volume_gib=getattr(self, "gpu_node_disk_gib"))
+                             cache_size=self.cache_size)
 
     @property
     def queue_prefix(self) -> str:

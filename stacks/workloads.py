@@ -46,7 +46,7 @@ class Runner:
     cache_size: str
     clear_text_messages: bool
     sqs_secret_optional: bool
-    limits_env: Mapping[str, str]  # MAX_CORES, MAX_MEM, MAX_DISK (domain/runner_sizing.py): the runner sizes itself from its pod
+    limits_env: Mapping[str, str]  # MAX_CORES, MAX_MEM, TASK_DISK (domain/runner_sizing.py): the runner sizes itself from its pod
 
 
 @dataclass(frozen=True)

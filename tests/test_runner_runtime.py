@@ -40,27 +40,27 @@ def test_arm64_gpu_nodes_are_refused_with_the_upstream_image(image):
 
 
 def test_default_limits_in_the_runners_unit_syntax():
-    # cmd/runner/main.go at 0.14.2: max-cores is a flag.Uint; max-mem and max-disk go through
-    # humanize.ParseBytes (vendor/github.com/dustin/go-humanize/bytes.go: number, then a unit such as "mib").
+    # cmd/runner/main.go at 0.14.2: max-cores is a flag.Uint; max-mem goes through humanize.ParseBytes
+    # (vendor/github.com/dustin/go-humanize/bytes.go: number, then a unit such as "mib"). TASK_DISK is ours: the pod's
+    # command turns it into max-disk on the node (tests/charts/test_runner_command.py).
     env = load_settings({}, {}).runner_limits.env()
-    assert env == {"MAX_CORES": "2", "MAX_MEM": "11059mib", "MAX_DISK": "65536mib"}
-    assert all(re.fullmatch(r"\d+", env["MAX_CORES"]) and re.fullmatch(r"\d+mib", env[k]) for k in ("MAX_MEM", "MAX_DISK"))
+    assert env == {"MAX_CORES": "2", "MAX_MEM": "11059mib", "TASK_DISK": "36864mib"}
+    smallest = load_settings({"nodeVolumeSize": 50, "runnerScratchSize": "24Gi"}, {}).runner_limits.env()
+    assert smallest["TASK_DISK"] == "12902mib"  # (24 GiB - 10 GiB of cache) x 0.9, whole MiB
 
 
-@pytest.mark.parametrize("cpu, memory, scratch, cache, volume", [
-    ("2", "12Gi", "50Gi", "10Gib", 100), ("3500m", "30Gi", "150Gi", "20Gib", 200), ("1", "2Gi", "20Gi", "1Gib", 50)])
-def test_limits_stay_inside_the_pod(cpu, memory, scratch, cache, volume):
-    limits = runner_limits(cpu=cpu, memory=memory, scratch_size=scratch, cache_size=cache, node_volume_gib=volume)
+@pytest.mark.parametrize("cpu, memory, scratch, cache", [
+    ("2", "12Gi", "50Gi", "10Gib"), ("3500m", "30Gi", "150Gi", "20Gib"), ("1", "2Gi", "20Gi", "1Gib")])
+def test_limits_stay_inside_the_pod(cpu, memory, scratch, cache):
+    limits = runner_limits(cpu=cpu, memory=memory, scratch_size=scratch, cache_size=cache)
     env = limits.env()
     assert 1 <= int(env["MAX_CORES"]) <= float(cpu.removesuffix("m")) / (1000 if cpu.endswith("m") else 1)
     pod_memory = int(memory[:-2]) * GIB
     assert int(env["MAX_MEM"][:-3]) * MIB <= pod_memory - max(pod_memory // 10, GIB)  # the stated margin
-    # internal/disk_resource/disk.go at 0.14.2: SetDiskLimits(/tmp, MAX_DISK) keeps MAX_DISK free on /tmp's
-    # filesystem (the node volume, not the emptyDir) and lets tasks use the rest: volume - MAX_DISK.
-    task_budget = volume * GIB - int(env["MAX_DISK"][:-3]) * MIB
+    # The cache lives in /tmp too (CACHE_DIR=/tmp/cache), and a tenth is kept for logs and the runner's own files.
     scratch_less_cache = int(scratch[:-2]) * GIB - int(cache[:-3]) * GIB
-    assert task_budget == limits.task_disk_bytes
-    assert 0 < task_budget <= scratch_less_cache * 0.9
+    assert int(env["TASK_DISK"][:-3]) * MIB == limits.task_disk_bytes
+    assert scratch_less_cache * 0.9 - MIB < limits.task_disk_bytes <= scratch_less_cache * 0.9
 
 
 @pytest.mark.parametrize("context, line", [
@@ -77,7 +77,7 @@ def test_the_deployed_runner_gets_the_limits_and_its_config_hash(default):
     # End to end: settings -> studioml-env -> the pod template's hash (charts/runner.py).
     objects = [o for objs in kubernetes_manifests(default).values() for o in objs]
     data = find(objects, "ConfigMap", "studioml-env")["data"]
-    assert (data["MAX_CORES"], data["MAX_MEM"], data["MAX_DISK"]) == ("2", "11059mib", "65536mib")
+    assert (data["MAX_CORES"], data["MAX_MEM"], data["TASK_DISK"]) == ("2", "11059mib", "36864mib")
     template = find(objects, "Deployment", "studioml-go-runner-deployment")["spec"]["template"]
     assert template["metadata"]["annotations"]["studio-go-runner/config-hash"]
     assert template["spec"]["containers"][0]["image"] == "quay.io/leafai/studio-go-runner:0.14.2"

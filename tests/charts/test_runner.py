@@ -11,7 +11,7 @@ from settings import SUPPORTED_KUBERNETES_VERSIONS
 from tests.kube import find, names, validate_strict
 
 IMAGE = "quay.io/leafai/studio-go-runner:0.14.1"
-LIMITS = {"MAX_CORES": "4", "MAX_MEM": "22118mib", "MAX_DISK": "149709mib"}
+LIMITS = {"MAX_CORES": "4", "MAX_MEM": "22118mib", "TASK_DISK": "117964mib"}
 
 # Two configurations that differ in every switch the chart has.
 CONFIGS: dict[str, dict] = {
@@ -23,7 +23,7 @@ CONFIGS: dict[str, dict] = {
     "default": dict(
         namespace="default", image=IMAGE, replicas=None, gpus=1, cpu="2", memory="8Gi", scratch_size="50Gi",
         queue_match="^sqs_.*$", cache_size="10Gib", clear_text_messages=False, sqs_secret_optional=True,
-        limits_env={"MAX_CORES": "2", "MAX_MEM": "7168mib", "MAX_DISK": "66560mib"},
+        limits_env={"MAX_CORES": "2", "MAX_MEM": "7168mib", "TASK_DISK": "33177mib"},
     ),
 }
 

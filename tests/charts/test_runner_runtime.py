@@ -1,19 +1,15 @@
 """The runner pod against the runner's own code (leaf-ai/studio-go-runner, tag 0.14.2): start, signals, sizing, rollouts."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import cdk8s
 import pytest
 
 from charts import runner
-from charts.runner import CONFIG_HASH_ANNOTATION, RUNNER_COMMAND, TERMINATION_GRACE_PERIOD_SECONDS, RunnerChart, config_hash
+from charts.runner import CONFIG_HASH_ANNOTATION, TERMINATION_GRACE_PERIOD_SECONDS, RunnerChart, config_hash
+from charts.runner_command import RUNNER_COMMAND
 from tests.kube import find
 
-LIMITS = {"MAX_CORES": "2", "MAX_MEM": "11059mib", "MAX_DISK": "65536mib"}
+LIMITS = {"MAX_CORES": "2", "MAX_MEM": "11059mib", "TASK_DISK": "36864mib"}
 ARGS: dict = dict(namespace="default", image="quay.io/leafai/studio-go-runner:0.14.2", replicas=1, gpus=1, cpu="2", memory="12Gi",
                   scratch_size="50Gi", queue_match="^sqs_.*$", cache_size="10Gib", clear_text_messages=True,
                   sqs_secret_optional=False, limits_env=LIMITS)
@@ -27,41 +23,9 @@ def _template(objects: list[dict]) -> dict:
     return find(objects, "Deployment", runner.DEPLOYMENT_NAME)["spec"]["template"]
 
 
-def _run_start_command(tmp_path: Path, *, gpus: bool) -> tuple[int, str, Path]:
-    """Runs the container command with its absolute paths moved under tmp_path; the fake runner records its PID."""
-    root = tmp_path / "runner"
-    root.mkdir()
-    for binary in ("runner-linux-amd64", "runner-linux-amd64-cpu"):
-        (root / binary).write_text(f'#!/bin/bash\necho "$$ {binary}" > {tmp_path}/ran\n')
-        (root / binary).chmod(0o755)
-    gpu_dir = tmp_path / "proc-gpus"
-    gpu_dir.mkdir()
-    if gpus:
-        (gpu_dir / "0000:00:1e.0").mkdir()
-    script = RUNNER_COMMAND[2].replace("/runner/", f"{root}/").replace("/proc/driver/nvidia/gpus", str(gpu_dir))
-    cache = tmp_path / "tmp" / "cache"
-    process = subprocess.Popen([RUNNER_COMMAND[0], RUNNER_COMMAND[1], script], env={**os.environ, "CACHE_DIR": str(cache)})
-    assert process.wait(timeout=30) == 0
-    pid, binary = (tmp_path / "ran").read_text().split()
-    return int(pid) - process.pid, binary, cache
-
-
-@pytest.mark.skipif(sys.platform != "linux", reason="runs the container's bash command")
-@pytest.mark.parametrize("gpus, binary", [(True, "runner-linux-amd64"), (False, "runner-linux-amd64-cpu")])
-def test_the_command_execs_the_runner_so_it_gets_sigterm(tmp_path, gpus, binary):
-    # cmd/runner/Dockerfile.stock at 0.14.2 ends `CMD /bin/bash -C ./run.sh` and cmd/runner/run.sh starts
-    # /runner/runner-linux-amd64 (or -cpu when /proc/driver/nvidia/gpus is empty) as a child, without
-    # exec, after `mkdir $CACHE_DIR`: SIGTERM to the container stops at bash. Here the runner must
-    # replace the shell (same PID), the binary must follow the same GPU test, and CACHE_DIR must exist.
-    pid_change, ran, cache = _run_start_command(tmp_path, gpus=gpus)
-    assert pid_change == 0, "the runner runs as a child of the shell, not in its place"
-    assert ran == binary
-    assert cache.is_dir()
-
-
 def test_the_container_runs_that_command_not_the_images_cmd():
     (container,) = _template(_objects())["spec"]["containers"]
-    assert container["command"] == RUNNER_COMMAND
+    assert container["command"] == list(RUNNER_COMMAND)
     lines = RUNNER_COMMAND[2].splitlines()
     # Every path that starts the runner execs it; run.sh's `env` dump is not carried over (it prints the config).
     assert [line for line in lines if "/runner/runner-linux-amd64" in line] == [
@@ -87,7 +51,7 @@ def test_sizing_reaches_the_runner_through_studioml_env():
     # (MAX_CORES, ...); studioml-env is the pod's envFrom.
     data = find(_objects(), "ConfigMap", runner.ENV_CONFIG_MAP_NAME)["data"]
     assert {key: data[key] for key in LIMITS} == LIMITS
-    with pytest.raises(ValueError, match="limits_env must set MAX_CORES, MAX_MEM and MAX_DISK"):
+    with pytest.raises(ValueError, match="limits_env must set MAX_CORES, MAX_MEM and TASK_DISK"):
         _objects(limits_env={"MAX_CORES": "2"})
 
 

@@ -31,10 +31,9 @@ ONLY_NODEGROUPS = {"AWS679f53fac002430cb0da5b7982bd2287", "AWS679f53fac002430cb0
 ONLY_AUTOMODE = {"EksAutoModeNodeRole", "WorkloadsGpuNodePoolManifest"}
 # In both, but not the same: the cluster (Auto Mode on) and its role (Auto Mode's policies); the add-ons' placement
 # (the system pool) and their identities (no agent add-on to wait for); the GPU checks wait for the pool instead of the
-# nodegroups and device plugin; the runner sizes its disk budget from Auto Mode's 80 GiB node disk; the Lambda logs' key
-# names each function's log group, and the node-template tags' function exists with nodegroups only.
+# nodegroups and device plugin; the Lambda logs' key names each function's log group, and the node-template tags' function exists with nodegroups only.
 CHANGED = {"EksCluster", "EksClusterRole", "WorkloadsExternalSecrets", "WorkloadsExternalSecretsIdentityAssociation",
-           "WorkloadsGpuChecksManifest", "WorkloadsRunnerManifest", "LogEncryptionFunctionLogsKey",
+           "WorkloadsGpuChecksManifest", "LogEncryptionFunctionLogsKey",
            # Container Insights waits for the pool and needs no agent add-on; the dashboard's alarm widget lists one alarm
            # fewer (no GPU-count alarm in Auto Mode).
            "ObservabilityContainerInsightsAddon", "ObservabilityContainerInsightsIdentityAssociation", "ObservabilityDashboard"}
@@ -85,15 +84,14 @@ def test_add_ons_run_on_the_system_pool_and_tolerate_it(automode_scale):
         assert (component["nodeSelector"], component["tolerations"]) == (system, toleration)
 
 
-def test_only_the_runners_disk_budget_changes_in_the_runner(default, automode):
+def test_the_runner_is_the_same_in_both_shapes(default, automode):
     def runner(template):
         objects = next(objs for key, objs in kubernetes_manifests(template).items() if key.startswith("WorkloadsRunnerManifest"))
         return {(o["kind"], o["metadata"]["name"]): o for o in objects}
     ng, am = runner(default), runner(automode)
+    # Its disk limit is set on the node when it starts (charts/runner_command.py), not from the shape's disk size.
     assert set(ng) == set(am)
-    assert [key for key in ng if ng[key] != am[key]] == [("ConfigMap", "studioml-env"), ("Deployment", "studioml-go-runner-deployment")]
-    env_ng, env_am = ng["ConfigMap", "studioml-env"]["data"], am["ConfigMap", "studioml-env"]["data"]
-    assert {key for key in env_ng if env_ng[key] != env_am[key]} == {"MAX_DISK"}
+    assert [key for key in ng if ng[key] != am[key]] == []
 
 
 def test_the_gpu_node_pool_is_applied_first_and_the_checks_wait_for_it(synthesized):
