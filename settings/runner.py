@@ -69,7 +69,8 @@ class RunnerSettings(SettingsBase):
         "12Gi", meaning="memory per runner pod (requests = limits); must fit every `nodeType`", runbook="`memory: 32Gi` (sized for p2.xlarge)")
     runner_scratch_size: Memory = setting("50Gi", meaning="size limit of the runner's `/tmp` (holds the cache); below `nodeVolumeSize`",
                                           runbook="unbounded `/tmp`")
-    queue_match: GoRegexp = setting("^sqs_.*$", meaning="`QUEUE_MATCH`: regular expression on the queue names the runner serves",
+    queue_match: GoRegexp = setting("^sqs_.*$", meaning="`QUEUE_MATCH`: regular expression on the queue names the runner serves "
+                                    "(with `sqsCredentials=managed` and `queues`: exactly those queues)",
                                     runbook="`QUEUE_MATCH` in `studioml-env`")
     cache_size: Annotated[Text, AfterValidator(_cache_size)] = setting("10Gib", meaning="`CACHE_SIZE` (at least 1 GB; below "
                                                                        "`runnerScratchSize`)", runbook="`CACHE_SIZE` in `studioml-env`")

@@ -79,6 +79,15 @@ class ScalingSettings(SettingsBase):
 
     # --- derived values -------------------------------------------------------------------
     @property
+    def runner_queue_match(self) -> str:
+        """The runner's QUEUE_MATCH. With sqsCredentials=managed and queues listed, the runner's user may read only those
+        queues (stacks/managed_runner_credentials.py): queueMatch alone would also match other queues of the account,
+        where the runner would get AccessDenied, so it serves exactly the listed ones (each already matches queueMatch)."""
+        if getattr(self, "sqs_credentials") == "managed" and self.queues:
+            return "^(?:" + "|".join(name.replace(".", "\\.") for name in self.queues) + ")$"
+        return getattr(self, "queue_match")
+
+    @property
     def autoscaling_enabled(self) -> bool:
         """Explicit setting, else on whenever there is room between nodesMin and nodesMax."""
         return self.autoscaling if self.autoscaling is not None else getattr(self, "nodes_max") > getattr(self, "nodes_min")

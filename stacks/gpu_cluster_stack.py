@@ -127,7 +127,7 @@ class GpuClusterStack(Stack):
         queue_scaling, queue_scaling_after = self._queue_scaling(settings, cluster)
         runner = Runner(image=settings.runner_image, replicas=None if settings.queue_autoscaling else settings.runner_replicas,
                         gpus=settings.runner_gpus, cpu=settings.runner_cpu, memory=settings.runner_memory,
-                        scratch_size=settings.runner_scratch_size, queue_match=settings.queue_match, cache_size=settings.cache_size,
+                        scratch_size=settings.runner_scratch_size, queue_match=settings.runner_queue_match, cache_size=settings.cache_size,
                         clear_text_messages=settings.clear_text_messages, sqs_secret_optional=settings.sqs_credentials == "none",
                         limits_env=settings.runner_limits.env())
         # Id `Default` under the applier: the runner's resources keep the logical ids they were deployed with.

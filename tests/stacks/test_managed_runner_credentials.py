@@ -144,3 +144,4 @@ def test_an_empty_queue_prefix_is_refused():
     stack = cdk.Stack(cdk.App(), "Bad", env=ENV)
     with pytest.raises(ValueError, match="queue_prefix must not be empty when no queues are named: the user would read every queue in the account"):
         ManagedRunnerCredentials(stack, "SqsUser", secret_name="s", region="us-west-2", queue_prefix="")
+

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from charts.cluster_autoscaler import CA_CHART_NAME, CA_CHART_REPOSITORY, CA_NAMESPACE, CA_SERVICE_ACCOUNT, CA_VERSIONS
+from domain.queue_match import queue_matches
 from charts.keda import KEDA_CHART_NAME, KEDA_CHART_VERSION, KEDA_NAMESPACE, KEDA_OPERATOR_SERVICE_ACCOUNT
 from stacks.addons.autoscaler_policy import DESCRIBE_ACTIONS, SCALING_ACTIONS
 from tests.kube import find
@@ -163,3 +164,14 @@ def test_no_access_key_material_anywhere_in_cdk_out(synthesized):
     template = synthesized("scale").template()
     holders = [k for k, r in template["Resources"].items() if "SecretAccessKey" in json.dumps(r)]
     assert [template["Resources"][k]["Type"] for k in holders] == ["AWS::SecretsManager::Secret"]
+
+
+def test_with_queues_listed_the_runner_serves_exactly_those(scale):
+    # The runner lists the region's queues and works on every name QUEUE_MATCH matches (0.14.2: cmd/runner/queues.go
+    # refresh compiles it, pkg/aws/sqs.go MatchString on each queue name); with queues listed, its user may read only
+    # those (tests/stacks/test_managed_runner_credentials.py), so ^sqs_.*$ would reach queues it gets AccessDenied on.
+    objects = [o for objs in kubernetes_manifests(scale).values() for o in objs]
+    pattern = find(objects, "ConfigMap", "studioml-env")["data"]["QUEUE_MATCH"]
+    assert pattern == "^(?:sqs_train|sqs_eval)$"
+    assert [name for name in ("sqs_train", "sqs_eval", "sqs_other", "sqs_train2", "xsqs_eval") if queue_matches(pattern, name)] == [
+        "sqs_train", "sqs_eval"]
