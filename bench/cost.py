@@ -16,7 +16,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Mapping, NoReturn, Sequence
 
 # Run as `python bench/cost.py`, the project's top-level modules are one directory up.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -219,13 +219,28 @@ def render(report: CostReport, cluster_name: str) -> str:
     return "\n".join(rows)
 
 
+class _UsageError(Exception):
+    pass
+
+
+class _OneLineErrorParser(argparse.ArgumentParser):
+    """argparse prints its usage over several lines before the error; make cost's errors are one line."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(message)
+
+
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] = os.environ) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = _OneLineErrorParser(description=__doc__.splitlines()[0])
     parser.add_argument("-c", dest="context", action="append", default=[], metavar="KEY=VALUE",
                         help="a setting, as with cdk -c (repeat for more)")
     parser.add_argument("--compare", action="store_true",
                         help="the default, scale to zero, spot GPUs and Auto Mode side by side (bench/cost_comparison.py)")
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except _UsageError as err:
+        print(f"error: {err}. See make cost's -c KEY=VALUE and --compare", file=sys.stderr)
+        return 2
     context: dict[str, str] = {}
     for item in args.context:
         key, equals, value = item.partition("=")

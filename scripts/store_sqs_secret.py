@@ -52,8 +52,8 @@ def main(argv: list[str] | None = None, client: Any = None) -> int:
     try:
         if client is None:
             client = boto3.client("secretsmanager", region_name=args.region)
-    except ValueError as err:  # botocore's own configuration: AWS_MAX_ATTEMPTS, AWS_ENDPOINT_URL, the config file
-        return _fail(f"cannot make a Secrets Manager client: {err}. Check AWS_MAX_ATTEMPTS, AWS_ENDPOINT_URL and ~/.aws/config")
+    except (ValueError, BotoCoreError) as err:  # botocore's own configuration: AWS_MAX_ATTEMPTS, AWS_RETRY_MODE, the profile
+        return _fail(f"cannot make a Secrets Manager client: {err}. Check the AWS_* variables and ~/.aws/config")
     try:
         action, version = _store(client, args.secret_name, files)
     except ClientError as err:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
@@ -109,3 +110,43 @@ def test_a_huge_or_broken_key_is_shown_cut_and_escaped():
     assert not ok and len(output) < LINE_MAX
     ok, output = _gate({"node\x00Type": "x"}, {})
     assert not ok and "\x00" not in output and "\\x00" in output and all(c.isprintable() for c in output[:-1])
+
+
+# Bytes a file can hold: not UTF-8, NUL, a key pasted twice, a private key by mistake, nothing, a lot.
+hostile_file = st.one_of(
+    st.binary(max_size=300),
+    hostile_text.map(lambda text: text.encode("utf-8", "surrogatepass")),
+    st.sampled_from([b"", b"\xff\xfe", b"ssh-rsa AAAA\n", b"ssh-ed25519 " + b"A" * 68 + b"\n" * 2 + b"ssh-ed25519 AAAA",
+                     b"-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n",
+                     b"[default]\naws_access_key_id = \x00\n", b"[default\n", b"[default]\n" * 1000, b"x" * 2_000_000]),
+)
+
+
+@FUZZ
+@given(content=hostile_file, which=st.sampled_from(["sshPublicKey", "sqsCredentialsFile", "sqsConfigFile"]))
+def test_any_file_content_gives_settings_or_one_line(tmp_path_factory, content, which):
+    """The settings that read a file at synth (`sshPublicKey`; `sqsCredentials=file`'s two files), whatever the file holds."""
+    home = tmp_path_factory.mktemp("home")
+    (home / ".aws").mkdir()
+    (home / ".aws" / "credentials").write_text("[default]\naws_access_key_id = CANARYKEYIDNOTREAL00\n"
+                                               "aws_secret_access_key = canary/secret/access/key/must/not/leak00\n")
+    (home / ".aws" / "config").write_text("[default]\nregion = us-west-2\n")
+    path = home / "file"
+    path.write_bytes(content)
+    _holds_the_contract(*_gate(_reading(which, path), {"HOME": str(home)}))
+
+
+def _reading(which: str, path) -> dict:
+    """Settings under which `which` is read from `path`, and nothing else is refused first."""
+    if which == "sshPublicKey":
+        return {"sshPublicKey": str(path), "sshAllowedCidrs": "203.0.113.0/24"}
+    return {"sqsCredentials": "file", which: str(path)}
+
+
+def test_the_file_channel_reaches_the_file(tmp_path):
+    # The fuzz above proves nothing if every example were refused before the file is read.
+    (tmp_path / "key.pub").write_bytes((Path(__file__).parent / "fixtures" / "id_ed25519.pub").read_bytes())
+    assert _gate(_reading("sshPublicKey", tmp_path / "key.pub"), {"HOME": str(tmp_path)}) == (True, "")
+    (tmp_path / "key.pub").write_bytes(b"ssh-ed25519 AAAA\n")
+    ok, output = _gate(_reading("sshPublicKey", tmp_path / "key.pub"), {"HOME": str(tmp_path)})
+    assert not ok and output.startswith("error: sshPublicKey: "), output

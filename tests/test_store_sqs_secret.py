@@ -112,14 +112,15 @@ def test_missing_region_is_a_one_line_error(client, capsys: pytest.CaptureFixtur
 @pytest.mark.parametrize("variable, value, detail", [
     ("AWS_MAX_ATTEMPTS", "abc", "invalid literal for int() with base 10: 'abc'"),
     ("AWS_ENDPOINT_URL", "notaurl", "Invalid endpoint: notaurl"),
+    # botocore/config.py: an unknown retry mode is InvalidRetryModeError, a BotoCoreError (tests/test_script_failures.py found it).
+    ("AWS_RETRY_MODE", "zzz", "Invalid value provided to \"mode\": \"zzz\" must be one of: ('legacy', 'standard', 'adaptive')"),
 ])
 def test_botocores_own_configuration_errors_are_one_line(files: list[str], monkeypatch, capsys, variable, value, detail) -> None:
-    # botocore reads these when it makes the client (botocore/configprovider.py, botocore/endpoint.py) and raises ValueError.
+    # botocore reads these when it makes the client (botocore/configprovider.py, botocore/endpoint.py).
     monkeypatch.setenv(variable, value)
     code, out, err = run(files, None, capsys)
     assert (code, out) == (2, "")
-    assert err == (f"error: cannot make a Secrets Manager client: {detail}. Check AWS_MAX_ATTEMPTS, AWS_ENDPOINT_URL and "
-                   "~/.aws/config\n")
+    assert err == f"error: cannot make a Secrets Manager client: {detail}. Check the AWS_* variables and ~/.aws/config\n"
 
 
 def test_a_home_of_an_unknown_user_is_one_line(capsys) -> None:
