@@ -1,7 +1,6 @@
 """Settings that follow from the runner's own code (leaf-ai/studio-go-runner, tag 0.14.2): image, architecture, sizing."""
 from __future__ import annotations
 
-import re
 
 import pytest
 
