@@ -100,12 +100,6 @@ def gpu_instance_type(name: str) -> GpuInstanceType:
     raise InstanceTypeError(f"{name} has no NVIDIA GPU that this project knows of. Use a GPU type such as {SUGGESTED_TYPES}")
 
 
-def cpu_architecture(name: str) -> Architecture:
-    """Architecture of a CPU instance type: Graviton families carry a `g` after the generation (m7g, t4g, c6gd)."""
-    family = name.split(".", 1)[0]
-    return "arm64" if family == "a1" or (len(family) > 2 and family[1:].lstrip("0123456789").startswith("g")) else "x86_64"
-
-
 @lru_cache(maxsize=1)
 def _ec2_instance_types() -> frozenset[str]:
     """Every instance type EC2 accepts, from the EC2 API model botocore ships (the `InstanceType` enum), offline."""

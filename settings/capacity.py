@@ -10,6 +10,7 @@ from domain.system_pods import system_pods
 from settings.errors import SettingError
 from settings.fields import SettingsBase
 from settings.types import Text, quoted
+from settings.unused import AUTOMODE_NODE_DISK_GIB, refuse_unused
 
 CAPACITY_SHAPES = ("nodegroups", "automode")
 # NVIDIA GPU families EKS Auto Mode launches: EKS user guide, "Learn about Amazon EKS Auto Mode Managed instances"
@@ -18,27 +19,6 @@ CAPACITY_SHAPES = ("nodegroups", "automode")
 # ("Review EKS Auto Mode release notes"); g7e since. One 2026 version left p3 out; the newest lists it again.
 AUTOMODE_GPU_FAMILIES = ("g4dn", "g5", "g5g", "g6", "g6e", "g7e", "gr6", "p3", "p3dn", "p4d", "p4de", "p5", "p5e", "p5en",
                          "p6-b200", "p6-b300")
-# Disk of an Auto Mode node from the built-in `default` NodeClass (EKS user guide, create-node-class.adoc,
-# "Node Class Specification": ephemeralStorage.size 80Gi); nodeVolumeSize would need an own NodeClass.
-AUTOMODE_NODE_DISK_GIB = 80
-# Settings that only shape a managed nodegroup, refused when set explicitly with capacity=automode, and why.
-AUTOMODE_REFUSED: dict[str, str] = {
-    "gpuAmiType": "Auto Mode picks and patches the GPU AMI itself (its own NVIDIA driver and device plugin). Leave gpuAmiType unset",
-    "systemNodes": "Auto Mode runs add-ons on its built-in system node pool, sized to what runs there. Leave systemNodes unset",
-    "systemNodeType": "Auto Mode picks the system node pool's instances itself. Leave systemNodeType unset",
-    "sshPublicKey": "Auto Mode nodes allow no SSH or SSM access (EKS user guide, automode-learn-instances). Leave sshPublicKey unset",
-    "sshAllowedCidrs": "Auto Mode nodes allow no SSH access. Leave sshAllowedCidrs unset",
-    "nodeVolumeSize": f"Auto Mode nodes take their disk from the built-in NodeClass ({AUTOMODE_NODE_DISK_GIB} GiB). "
-                      "Leave nodeVolumeSize unset, or use capacity=nodegroups",
-    "nodeMonitoringAgent": "Auto Mode runs the node monitoring agent and node auto repair on every node itself (EKS user guide, "
-                           "node-health). Leave nodeMonitoringAgent unset",
-    "nodes": "Auto Mode has no desired node count: it starts a GPU node for each runner pod that waits. "
-             "Leave nodes unset; nodesMin and nodesMax bound the runners",
-    "devicePluginVersion": "Auto Mode runs its own NVIDIA device plugin on GPU nodes (EKS user guide, auto-accelerated). "
-                           "Leave devicePluginVersion unset",
-}
-
-
 def _capacity(value: str) -> str:
     if value.lower() not in CAPACITY_SHAPES:
         raise ValueError(f"{quoted(value)} is not a capacity shape. Use {' or '.join(CAPACITY_SHAPES)}")
@@ -56,12 +36,10 @@ class CapacitySettings(SettingsBase):
 
     @model_validator(mode="before")
     @classmethod
-    def _automode_refusals(cls, raw: Any) -> Any:
-        """Settings given explicitly that Auto Mode has no place for: one line each, before any other check."""
-        if isinstance(raw, dict) and str(raw.get("capacity", "")).strip().lower() == "automode":
-            for name, why in AUTOMODE_REFUSED.items():
-                if raw.get(name) is not None:
-                    raise SettingError(name, f"is not used with capacity=automode: {why}")
+    def _unused_refusals(cls, raw: Any) -> Any:
+        """Settings given explicitly that another setting leaves unused (settings/unused.py): one line, before any other check."""
+        if isinstance(raw, dict):
+            refuse_unused(raw)
         return raw
 
     @model_validator(mode="after")

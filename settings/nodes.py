@@ -10,7 +10,7 @@ from pydantic import AfterValidator, PrivateAttr, ValidationInfo, model_validato
 from domain import names
 from domain.component_versions import DEVICE_PLUGIN
 from domain.images import UPSTREAM_RUNNER_REPOSITORY
-from domain.instance_types import GpuInstanceType, InstanceTypeError, cpu_architecture, gpu_instance_type
+from domain.instance_types import GpuInstanceType, InstanceTypeError, gpu_instance_type
 from domain.small_files import FileProblem, read_small_text_file
 from domain.ssh_keys import key_problem
 from domain.system_nodes import GRAVITON_CHOICES, SYSTEM_NODE_TYPES
@@ -216,8 +216,8 @@ class NodeSettings(SettingsBase):
 
     @property
     def system_architecture(self) -> str:
-        known = SYSTEM_NODE_TYPES.get(self.system_node_type or "")
-        return known.architecture if known else cpu_architecture(self.system_node_type)
+        """From the table of system node types (domain/system_nodes.py): with system nodes, their type is always in it."""
+        return SYSTEM_NODE_TYPES[self.system_node_type or ""].architecture
 
     @property
     def ssh_key(self) -> SshPublicKey | None:

@@ -48,13 +48,13 @@ BAD_INPUT = [
     ({"queues": "sqs bad"}, "error: queues: 'sqs bad' is not an SQS queue name. Use up to 80 letters, digits, '-' or '_' "
                             "(FIFO queues are not served)."),
     ({"createQueues": "true"}, "error: createQueues: is true but no queues are listed. Set queues=sqs_name1,sqs_name2."),
-    ({"runnerMaxReplicas": "4"}, "error: runnerMaxReplicas: 4 runners do not fit on nodesMax=3 nodes (3 at runnerGpus=1). "
+    ({"queues": "sqs_a", "runnerMaxReplicas": "4"}, "error: runnerMaxReplicas: 4 runners do not fit on nodesMax=3 nodes (3 at runnerGpus=1). "
                                  "Give 3 or less, or raise nodesMax."),
     ({"autoscaling": "true", "nodesMax": "1"}, "error: autoscaling: is true but nodesMin and nodesMax are both 1: there is nothing "
                                                "to scale. Raise nodesMax above nodesMin."),
     ({"systemNodes": "0"}, "error: autoscaling: needs system nodes: the autoscaler must not run on the GPU nodes it removes. "
                            "Set systemNodes=1 or more, or autoscaling=false."),
-    ({"queueLengthPerRunner": "0"}, "error: queueLengthPerRunner: 0 is below 1: KEDA would ask for a runner per nothing. Give 1 or more."),
+    ({"queues": "sqs_a", "queueLengthPerRunner": "0"}, "error: queueLengthPerRunner: 0 is below 1: KEDA would ask for a runner per nothing. Give 1 or more."),
     ({"sqsCredentials": "managed", "queueMatch": ".*"}, "error: sqsCredentials: managed needs a fixed start in queueMatch (.*) to limit "
                                                         "the runner's SQS access to those queues. Start queueMatch with one, like ^sqs_."),
     ({"pipeline": "true"}, "error: pipelineRepository: is required with pipeline=true. Set it in cdk.json's context, "
@@ -64,16 +64,16 @@ BAD_INPUT = [
      "like arn:aws:codeconnections:us-west-2:123456789012:connection/<id>."),
     ({**PIPELINE, "account": None}, "error: account: is required with pipeline=true: the pipeline stack needs a concrete environment. "
                                     "Set account=<12 digits> (or run with credentials for the pipeline's account)."),
-    ({"pipelineRepository": "gpu"}, "error: pipelineRepository: 'gpu' is not a repository. Write it as owner/name, like "
+    ({**PIPELINE, "pipelineRepository": "gpu"}, "error: pipelineRepository: 'gpu' is not a repository. Write it as owner/name, like "
                                     "my-org/studio-gpu-cluster."),
-    ({"pipelineConnectionArn": "arn:aws:codestar:us-west-2:123:connection/x"},
+    ({**PIPELINE, "pipelineConnectionArn": "arn:aws:codestar:us-west-2:123:connection/x"},
      "error: pipelineConnectionArn: 'arn:aws:codestar:us-west-2:123:connection/x' is not a CodeConnections ARN. Copy it from the "
      "console's connection page: arn:aws:codeconnections:<region>:<account>:connection/<id>."),
-    ({"pipelineTargets": "prod=12/us-west-2"}, "error: pipelineTargets: 'prod=12/us-west-2' is not a target. Write each as "
+    ({**PIPELINE, "pipelineTargets": "prod=12/us-west-2"}, "error: pipelineTargets: 'prod=12/us-west-2' is not a target. Write each as "
                                                "name=account/region, like prod=123456789012/us-west-2."),
-    ({"pipelineTargets": "prod"}, "error: pipelineTargets: 'prod' is not a target. Write each as name=account/region, like "
+    ({**PIPELINE, "pipelineTargets": "prod"}, "error: pipelineTargets: 'prod' is not a target. Write each as name=account/region, like "
                                   "prod=123456789012/us-west-2."),
-    ({"pipelineTargets": "prod=123456789012/us-west-2,prod=111111111111/eu-west-1"},
+    ({**PIPELINE, "pipelineTargets": "prod=123456789012/us-west-2,prod=111111111111/eu-west-1"},
      "error: pipelineTargets: prod is named twice. Give each target its own name."),
     ({**PIPELINE, "gpuSmokeTest": "false"}, "error: gpuSmokeTest: false is refused with pipeline=true: the check after each deploy "
                                             "waits for the smoke test. Set gpuSmokeTest=true."),
@@ -85,7 +85,3 @@ BAD_INPUT = [
 @pytest.mark.parametrize(("context", "line"), BAD_INPUT, ids=[f"{k}={str(v)[:16]}" for c, _ in BAD_INPUT for k, v in [list(c.items())[-1]]])
 def test_bad_input_has_one_exact_line(context, line):
     assert line_of({k: v for k, v in context.items() if v is not None}) == line
-
-
-def test_pipeline_settings_are_only_checked_in_pipeline_mode():
-    load_settings({"pipelineBranch": "release"}, {})  # harmless outside pipeline mode

@@ -19,7 +19,7 @@ def test_defaults():
 
 def test_values_from_context_strings():
     s = load_settings({"nodeMonitoringAgent": "false", "containerInsights": "false", "alarmEmail": "gpu-ops@example.com",
-                       "maxMessageAgeMinutes": "20160"}, {})
+                       "queues": "sqs_a", "maxMessageAgeMinutes": "20160"}, {})
     assert (s.node_monitoring_agent, s.container_insights, s.alarm_email, s.max_message_age_minutes) == (
         False, False, "gpu-ops@example.com", 20160)
 
@@ -28,10 +28,10 @@ def test_values_from_context_strings():
     ({"alarmEmail": "ops"}, "error: alarmEmail: 'ops' is not an email address. Give one address, like ops@example.com."),
     ({"alarmEmail": "a@example.com,b@example.com"},
      "error: alarmEmail: 'a@example.com,b@example.com' is not an email address. Give one address, like ops@example.com."),
-    ({"maxMessageAgeMinutes": "0"}, "error: maxMessageAgeMinutes: 0 is below 1: every waiting message would alarm. Give 1 or more."),
-    ({"maxMessageAgeMinutes": "20161"},
+    ({"queues": "sqs_a", "maxMessageAgeMinutes": "0"}, "error: maxMessageAgeMinutes: 0 is below 1: every waiting message would alarm. Give 1 or more."),
+    ({"queues": "sqs_a", "maxMessageAgeMinutes": "20161"},
      "error: maxMessageAgeMinutes: 20161 is above 20160, as SQS keeps a message at most 14 days. Give 20160 or less."),
-    ({"maxMessageAgeMinutes": "an hour"},
+    ({"queues": "sqs_a", "maxMessageAgeMinutes": "an hour"},
      "error: maxMessageAgeMinutes: 'an hour' is not a whole number. Give a count such as 1."),
     ({"containerInsights": "yes"}, "error: containerInsights: 'yes' is not a boolean. Use true or false."),
     ({"nodeMonitoringAgent": "1"}, "error: nodeMonitoringAgent: '1' is not a boolean. Use true or false."),

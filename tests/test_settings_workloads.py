@@ -79,7 +79,10 @@ def test_file_mode_missing_file_exact(tmp_path):
 
 
 def test_files_are_not_read_outside_file_mode(tmp_path):
-    load_settings({"sqsCredentials": "secretsmanager", "sqsCredentialsFile": str(tmp_path / "missing")}, {"HOME": str(tmp_path)})
+    # Refused as unused (settings/unused.py) before anything reads the path: the line is about the setting, not the file.
+    with pytest.raises(SettingError) as raised:
+        load_settings({"sqsCredentials": "secretsmanager", "sqsCredentialsFile": str(tmp_path / "missing")}, {"HOME": str(tmp_path)})
+    assert "does not exist" not in raised.value.line and raised.value.line.startswith("error: sqsCredentialsFile: is not used ")
 
 
 BAD_INPUT = [

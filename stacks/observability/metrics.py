@@ -14,9 +14,11 @@
     stays) changes nothing;
   - node_gpu_usage_total: nvidia.com/gpu limits of the node's running pods (not device utilization);
   - node_gpu_utilization, node_gpu_memory_utilization: from the add-on's DCGM exporter ("NVIDIA GPU metrics");
-  - with dimensions ClusterName, Namespace, PodName: replicas_desired, replicas_ready, and, with enhanced observability
-    (the add-on's default), pod_status_succeeded and pod_status_failed, where a Job's pods carry the Job's full name.
-    The node agents see pods through cAdvisor, so a finished Job pod may be reported only briefly, or not at all.
+  - with dimensions ClusterName, Namespace, PodName: replicas_desired, replicas_ready. Not pod_status_succeeded or
+    pod_status_failed for a Job: stores/podstore.go Decorate adds a pod's phase only to the cAdvisor metrics of a pod
+    that still has a container (cadvisor/container_info_processor.go processPod), and the API-server path
+    (k8sapiserver.go getPendingPodStatusMetrics) reports Pending pods only; a finished Job pod has neither, so both
+    read 0 while it runs and nothing after (fork branch aws-cwa-dev, commit 8e059f14).
 """
 from __future__ import annotations
 
@@ -34,8 +36,6 @@ GPU_UTILIZATION = "node_gpu_utilization"
 GPU_MEMORY_UTILIZATION = "node_gpu_memory_utilization"
 REPLICAS_DESIRED = "replicas_desired"
 REPLICAS_READY = "replicas_ready"
-POD_SUCCEEDED = "pod_status_succeeded"
-POD_FAILED = "pod_status_failed"
 
 SQS_PERIOD = Duration.minutes(5)
 NODE_PERIOD = Duration.minutes(1)
