@@ -11,15 +11,10 @@ from charts.gpu_scheduling import SYSTEM_NODE_SELECTOR
 from charts.keda import KEDA_CHART_VERSION, keda_values
 from domain.component_versions import (CLUSTER_AUTOSCALER, DEVICE_PLUGIN, EXTERNAL_SECRETS, KEDA, KUBECTL_LAYER, KUBERNETES_VERSIONS,
                                        first_unsupported)
-from settings import SettingError, load_settings
+from settings import load_settings
+from tests.setting_errors import error_line
 
 REQUIREMENTS = (Path(__file__).parent.parent / "requirements.txt").read_text().splitlines()
-
-
-def _error(context: dict) -> str:
-    with pytest.raises(SettingError) as raised:
-        load_settings(context, {})
-    return raised.value.line
 
 
 def test_keda_and_external_secrets_are_their_newest_releases_with_their_own_kubernetes_lists():
@@ -59,16 +54,19 @@ def test_only_installed_components_count(monkeypatch):
 
 def test_an_unsupported_combination_is_refused_naming_kubernetes_version(monkeypatch):
     monkeypatch.setitem(EXTERNAL_SECRETS, "1.35", EXTERNAL_SECRETS["1.36"])  # a pin that does not list its own minor
-    assert _error({"kubernetesVersion": "1.35"}) == (
+    assert error_line({"kubernetesVersion": "1.35"}) == (
         "error: kubernetesVersion: 1.35 is not among the Kubernetes versions External Secrets 2.14.0 supports (1.36). "
         "Use kubernetesVersion=1.36, or set sqsCredentials=file or none.")
 
 
 @pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
 def test_every_listed_minor_loads_with_the_defaults_and_with_every_add_on(version):
-    load_settings({"kubernetesVersion": version}, {})
-    load_settings({"kubernetesVersion": version, "sqsCredentials": "managed", "queues": "sqs_a", "nodesMin": "0", "nodes": "0"}, {})
-    load_settings({"kubernetesVersion": version, "sqsCredentials": "none", "queues": "sqs_a", "nodesMin": "0", "nodes": "0"}, {})
+    assert load_settings({"kubernetesVersion": version}, {}).kubernetes_version == version
+    every_add_on = load_settings({"kubernetesVersion": version, "sqsCredentials": "managed", "queues": "sqs_a", "nodesMin": "0",
+                                  "nodes": "0"}, {})
+    assert every_add_on.installs_cluster_autoscaler and every_add_on.queue_autoscaling
+    assert load_settings({"kubernetesVersion": version, "sqsCredentials": "none", "queues": "sqs_a", "nodesMin": "0", "nodes": "0"},
+                         {}).kubernetes_version == version
 
 
 def _leaves(values: dict, prefix: str = "") -> set[str]:

@@ -6,17 +6,12 @@ import pytest
 
 from domain.runner_sizing import MIB, runner_limits
 from domain.quantities import GIB
-from settings import DEFAULT_RUNNER_IMAGE, SettingError, load_settings
+from settings import DEFAULT_RUNNER_IMAGE, load_settings
 from tests.kube import find
 from tests.synth import kubernetes_manifests
+from tests.setting_errors import error_line
 
 pytestmark = pytest.mark.xdist_group("default")
-
-
-def _error(context: dict) -> str:
-    with pytest.raises(SettingError) as raised:
-        load_settings(context, {})
-    return raised.value.line
 
 
 def test_default_image_is_the_last_release():
@@ -30,7 +25,7 @@ def test_default_image_is_the_last_release():
 def test_arm64_gpu_nodes_are_refused_with_the_upstream_image(image):
     # cmd/runner/Dockerfile.stock at 0.14.2: FROM an amd64 CUDA base, COPY bin/runner-linux-amd64 and
     # -amd64-cpu only; nothing in the image runs on arm64.
-    assert _error({"nodeType": "g5g.xlarge", "gpuAmiType": "AL2023_ARM_64_NVIDIA", "runnerMemory": "5Gi", "runnerImage": image}) == (
+    assert error_line({"nodeType": "g5g.xlarge", "gpuAmiType": "AL2023_ARM_64_NVIDIA", "runnerMemory": "5Gi", "runnerImage": image}) == (
         f"error: nodeType: g5g.xlarge is arm64, but {image} holds only x86_64 runner binaries. "
         "Pick x86_64 node types, or build an arm64 runner image and set runnerImage.")
     own = load_settings({"nodeType": "g5g.xlarge", "gpuAmiType": "AL2023_ARM_64_NVIDIA", "runnerMemory": "5Gi",
@@ -69,7 +64,7 @@ def test_limits_stay_inside_the_pod(cpu, memory, scratch, cache):
                                  "Give at least 2Gi."),
 ])
 def test_a_pod_too_small_to_give_the_runner_a_budget_is_refused(context, line):
-    assert _error(context) == line
+    assert error_line(context) == line
 
 
 def test_the_deployed_runner_gets_the_limits_and_its_config_hash(default):

@@ -8,17 +8,12 @@ import pytest
 
 from pydantic.alias_generators import to_camel
 
-from settings import SETTING_NAMES, SettingError, load_settings, settings_table, target_line
+from settings import SETTING_NAMES, load_settings, settings_table, target_line
 from settings.fields import SettingsBase
 from tests.conftest import FIXTURES
+from tests.setting_errors import error_line
 
 KEY = str(FIXTURES / "id_ed25519.pub")
-
-
-def error_of(context: dict, environ: dict | None = None) -> str:
-    with pytest.raises(SettingError) as raised:
-        load_settings(context, environ or {})
-    return f"{raised.value.setting}: {raised.value.message}"
 
 
 def test_defaults_without_context_or_environment():
@@ -61,8 +56,10 @@ def test_nodegroup_name_defaults_to_the_cluster_name():
 
 
 def test_cdk_own_context_keys_are_not_settings():
-    load_settings({"@aws-cdk/core:checkSecretUsage": True, "aws:cdk:enable-path-metadata": True,
-                   "availability-zones:account=1:region=x": ["a"]}, {})
+    # cdk.json's feature flags and the CLI's own keys share the context with the settings; they are not unknown settings.
+    s = load_settings({"@aws-cdk/core:checkSecretUsage": True, "aws:cdk:enable-path-metadata": True,
+                       "availability-zones:account=1:region=x": ["a"]}, {})
+    assert s == load_settings({}, {})
 
 
 def test_ssh_key_is_read():
@@ -71,83 +68,83 @@ def test_ssh_key_is_read():
 
 
 BAD_INPUT = [
-    ({"nodeType": "m5.large"}, "nodeType: m5.large has no NVIDIA GPU that this project knows of. "
-                               "Use a GPU type such as g4dn.xlarge, g5.xlarge or g6.xlarge"),
-    ({"nodeType": "p2.xlarge"}, "nodeType: p2.xlarge has a Tesla K80 (Kepler) GPU, which current NVIDIA drivers no longer support. "
-                                "Use a current GPU type such as g4dn.xlarge, g5.xlarge or g6.xlarge"),
-    ({"nodeType": "inf2.xlarge"}, "nodeType: inf2.xlarge carries AWS Inferentia2, not an NVIDIA GPU. "
-                                  "Use an NVIDIA GPU type such as g4dn.xlarge, g5.xlarge or g6.xlarge"),
-    ({"nodeType": "g5g.xlarge"}, "nodeType: g5g.xlarge is arm64 but gpuAmiType AL2023_x86_64_NVIDIA is x86_64. "
-                                 "Set gpuAmiType=AL2023_ARM_64_NVIDIA or pick x86_64 node types"),
-    ({"nodeType": "g5.xlarge,g5g.xlarge"}, "nodeType: g5.xlarge,g5g.xlarge mixes x86_64 and arm64 types. "
-                                           "One nodegroup runs one AMI: list types of one architecture"),
-    ({"nodeType": "g5.3xlarge"}, "nodeType: g5.3xlarge is not a size of g5 this project knows. Use one of g5.12xlarge, g5.16xlarge, "
-                                 "g5.24xlarge, g5.2xlarge, g5.48xlarge, g5.4xlarge, g5.8xlarge, g5.xlarge"),
-    ({"nodesMin": "4"}, "nodesMin: 4 is above nodesMax (3). Lower nodesMin or raise nodesMax"),
-    ({"nodes": "5"}, "nodes: 5 is outside nodesMin..nodesMax (1..3). Give a count in that range"),
-    ({"nodes": "0"}, "nodes: 0 is outside nodesMin..nodesMax (1..3). Give a count in that range"),
-    ({"nodes": "-1"}, "nodes: -1 is negative. Give 0 or more"),
-    ({"nodesMax": "three"}, "nodesMax: 'three' is not a whole number. Give a count such as 1"),
-    ({"nodes": "1.5"}, "nodes: '1.5' is not a whole number. Give a count such as 1"),
-    ({"nodesMax": "0", "nodesMin": "0", "nodes": "0"}, "nodesMax: 0 leaves no room for any GPU node. Give 1 or more"),
-    ({"clusterName": "my cluster"}, "clusterName: 'my cluster' is not a valid EKS cluster name. "
-                                    "Use 1 to 100 letters, digits, '-' or '_', starting with a letter or digit"),
-    ({"clusterName": "a" * 101}, f"clusterName: '{'a' * 55}...' is not a valid EKS cluster name. "
-                                 "Use 1 to 100 letters, digits, '-' or '_', starting with a letter or digit"),
-    ({"region": "mars-1"}, "region: 'mars-1' is not an AWS region. Use a region name such as us-west-2"),
-    ({"account": "12345"}, "account: '12345' is not an AWS account id. Give the 12-digit account id, or leave it unset"),
-    ({"kubernetesVersion": "1.20"}, "kubernetesVersion: '1.20' is not supported. Use one of 1.34, 1.35, 1.36"),
-    ({"capacityType": "CHEAP"}, "capacityType: 'CHEAP' is not a capacity type. Use ON_DEMAND or SPOT"),
-    ({"gpuAmiType": "AL2_x86_64_GPU"}, "gpuAmiType: AL2_x86_64_GPU is end of life (AL2 AMIs lost support on 2025-11-26). "
+    ({"nodeType": "m5.large"}, "error: nodeType: m5.large has no NVIDIA GPU that this project knows of. "
+                               "Use a GPU type such as g4dn.xlarge, g5.xlarge or g6.xlarge."),
+    ({"nodeType": "p2.xlarge"}, "error: nodeType: p2.xlarge has a Tesla K80 (Kepler) GPU, which current NVIDIA drivers no longer support. "
+                                "Use a current GPU type such as g4dn.xlarge, g5.xlarge or g6.xlarge."),
+    ({"nodeType": "inf2.xlarge"}, "error: nodeType: inf2.xlarge carries AWS Inferentia2, not an NVIDIA GPU. "
+                                  "Use an NVIDIA GPU type such as g4dn.xlarge, g5.xlarge or g6.xlarge."),
+    ({"nodeType": "g5g.xlarge"}, "error: nodeType: g5g.xlarge is arm64 but gpuAmiType AL2023_x86_64_NVIDIA is x86_64. "
+                                 "Set gpuAmiType=AL2023_ARM_64_NVIDIA or pick x86_64 node types."),
+    ({"nodeType": "g5.xlarge,g5g.xlarge"}, "error: nodeType: g5.xlarge,g5g.xlarge mixes x86_64 and arm64 types. "
+                                           "One nodegroup runs one AMI: list types of one architecture."),
+    ({"nodeType": "g5.3xlarge"}, "error: nodeType: g5.3xlarge is not a size of g5 this project knows. Use one of g5.12xlarge, g5.16xlarge, "
+                                 "g5.24xlarge, g5.2xlarge, g5.48xlarge, g5.4xlarge, g5.8xlarge, g5.xlarge."),
+    ({"nodesMin": "4"}, "error: nodesMin: 4 is above nodesMax (3). Lower nodesMin or raise nodesMax."),
+    ({"nodes": "5"}, "error: nodes: 5 is outside nodesMin..nodesMax (1..3). Give a count in that range."),
+    ({"nodes": "0"}, "error: nodes: 0 is outside nodesMin..nodesMax (1..3). Give a count in that range."),
+    ({"nodes": "-1"}, "error: nodes: -1 is negative. Give 0 or more."),
+    ({"nodesMax": "three"}, "error: nodesMax: 'three' is not a whole number. Give a count such as 1."),
+    ({"nodes": "1.5"}, "error: nodes: '1.5' is not a whole number. Give a count such as 1."),
+    ({"nodesMax": "0", "nodesMin": "0", "nodes": "0"}, "error: nodesMax: 0 leaves no room for any GPU node. Give 1 or more."),
+    ({"clusterName": "my cluster"}, "error: clusterName: 'my cluster' is not a valid EKS cluster name. "
+                                    "Use 1 to 100 letters, digits, '-' or '_', starting with a letter or digit."),
+    ({"clusterName": "a" * 101}, f"error: clusterName: '{'a' * 55}...' is not a valid EKS cluster name. "
+                                 "Use 1 to 100 letters, digits, '-' or '_', starting with a letter or digit."),
+    ({"region": "mars-1"}, "error: region: 'mars-1' is not an AWS region. Use a region name such as us-west-2."),
+    ({"account": "12345"}, "error: account: '12345' is not an AWS account id. Give the 12-digit account id, or leave it unset."),
+    ({"kubernetesVersion": "1.20"}, "error: kubernetesVersion: '1.20' is not supported. Use one of 1.34, 1.35, 1.36."),
+    ({"capacityType": "CHEAP"}, "error: capacityType: 'CHEAP' is not a capacity type. Use ON_DEMAND or SPOT."),
+    ({"gpuAmiType": "AL2_x86_64_GPU"}, "error: gpuAmiType: AL2_x86_64_GPU is end of life (AL2 AMIs lost support on 2025-11-26). "
                                       "Use AL2023_x86_64_NVIDIA or another of AL2023_x86_64_NVIDIA, AL2023_ARM_64_NVIDIA, "
-                                      "BOTTLEROCKET_x86_64_NVIDIA, BOTTLEROCKET_ARM_64_NVIDIA"),
-    ({"gpuAmiType": "WINDOWS"}, "gpuAmiType: 'WINDOWS' is not an NVIDIA AMI type. Use one of AL2023_x86_64_NVIDIA, "
-                                "AL2023_ARM_64_NVIDIA, BOTTLEROCKET_x86_64_NVIDIA, BOTTLEROCKET_ARM_64_NVIDIA"),
-    ({"sshPublicKey": KEY}, "sshAllowedCidrs: is required with sshPublicKey. List who may reach port 22, like 203.0.113.0/24"),
+                                      "BOTTLEROCKET_x86_64_NVIDIA, BOTTLEROCKET_ARM_64_NVIDIA."),
+    ({"gpuAmiType": "WINDOWS"}, "error: gpuAmiType: 'WINDOWS' is not an NVIDIA AMI type. Use one of AL2023_x86_64_NVIDIA, "
+                                "AL2023_ARM_64_NVIDIA, BOTTLEROCKET_x86_64_NVIDIA, BOTTLEROCKET_ARM_64_NVIDIA."),
+    ({"sshPublicKey": KEY}, "error: sshAllowedCidrs: is required with sshPublicKey. List who may reach port 22, like 203.0.113.0/24."),
     ({"sshPublicKey": KEY, "sshAllowedCidrs": "10.0.0.0/8", "gpuAmiType": "BOTTLEROCKET_x86_64_NVIDIA"},
-     "sshPublicKey: BOTTLEROCKET_x86_64_NVIDIA nodes run no SSH server. Reach them with Session Manager "
-     "(every node has SSM access), or choose an AL2023 gpuAmiType"),
-    ({"sshAllowedCidrs": "10.0.0.0/8"}, "sshAllowedCidrs: is set but sshPublicKey is not. Set sshPublicKey too, or drop sshAllowedCidrs"),
+     "error: sshPublicKey: BOTTLEROCKET_x86_64_NVIDIA nodes run no SSH server. Reach them with Session Manager "
+     "(every node has SSM access), or choose an AL2023 gpuAmiType."),
+    ({"sshAllowedCidrs": "10.0.0.0/8"}, "error: sshAllowedCidrs: is set but sshPublicKey is not. Set sshPublicKey too, or drop sshAllowedCidrs."),
     ({"sshPublicKey": KEY, "sshAllowedCidrs": "10.0.0.1/8"},
-     "sshAllowedCidrs: '10.0.0.1/8' is not an IPv4 CIDR block. Write it like 203.0.113.0/24"),
-    ({"endpointPublicCidrs": "203.0.113.0/33"}, "endpointPublicCidrs: '203.0.113.0/33' is not an IPv4 CIDR block. Write it like 203.0.113.0/24"),
-    ({"endpointPublicCidrs": "203.0.113.7"}, "endpointPublicCidrs: '203.0.113.7' has no prefix length. Write it like 203.0.113.7/32"),
+     "error: sshAllowedCidrs: '10.0.0.1/8' is not an IPv4 CIDR block. Write it like 203.0.113.0/24."),
+    ({"endpointPublicCidrs": "203.0.113.0/33"}, "error: endpointPublicCidrs: '203.0.113.0/33' is not an IPv4 CIDR block. Write it like 203.0.113.0/24."),
+    ({"endpointPublicCidrs": "203.0.113.7"}, "error: endpointPublicCidrs: '203.0.113.7' has no prefix length. Write it like 203.0.113.7/32."),
     ({"adminPrincipalArns": "arn:aws:iam::123:role/Admin"},
-     "adminPrincipalArns: 'arn:aws:iam::123:role/Admin' is not an IAM role or user ARN. Write it like arn:aws:iam::123456789012:role/Admin"),
-    ({"nodeVolumeSize": "5"}, "nodeVolumeSize: 5 GiB is too small for the NVIDIA AMI plus CUDA images. Give at least 50"),
-    ({"systemNodes": "-1"}, "systemNodes: -1 is negative. Give 0 or more"),
-    ({"systemNodeType": "large"}, "systemNodeType: 'large' is not an EC2 instance type. Write one that exists, like t3.large"),
-    ({"natGateways": "0"}, "natGateways: 0 is below 1: nodes in private subnets need a NAT gateway. Give 1 or more"),
-    ({"nodeTyp": "g5.xlarge"}, "nodeTyp: unknown setting; did you mean nodeType?"),
-    ({"zzz": "1"}, "zzz: unknown setting; see the settings table in README.md"),
+     "error: adminPrincipalArns: 'arn:aws:iam::123:role/Admin' is not an IAM role or user ARN. Write it like arn:aws:iam::123456789012:role/Admin."),
+    ({"nodeVolumeSize": "5"}, "error: nodeVolumeSize: 5 GiB is too small for the NVIDIA AMI plus CUDA images. Give at least 50."),
+    ({"systemNodes": "-1"}, "error: systemNodes: -1 is negative. Give 0 or more."),
+    ({"systemNodeType": "large"}, "error: systemNodeType: 'large' is not an EC2 instance type. Write one that exists, like t3.large."),
+    ({"natGateways": "0"}, "error: natGateways: 0 is below 1: nodes in private subnets need a NAT gateway. Give 1 or more."),
+    ({"nodeTyp": "g5.xlarge"}, "error: nodeTyp: unknown setting; did you mean nodeType?"),
+    ({"zzz": "1"}, "error: zzz: unknown setting; see the settings table in README.md."),
 ]
 
 
 @pytest.mark.parametrize(("context", "message"), BAD_INPUT, ids=[next(iter(c)) + "=" + str(next(iter(c.values())))[:20] for c, _ in BAD_INPUT])
 def test_bad_input_has_one_exact_message(context, message):
-    assert error_of(context) == message
+    assert error_line(context) == message
 
 
 def test_missing_ssh_key_file(tmp_path: Path):
     missing = tmp_path / "nope.pub"
-    assert error_of({"sshPublicKey": str(missing), "sshAllowedCidrs": "10.0.0.0/8"}) == (
-        f"sshPublicKey: {missing} does not exist. Give the path of an OpenSSH public key, such as ~/.ssh/id_ed25519.pub")
+    assert error_line({"sshPublicKey": str(missing), "sshAllowedCidrs": "10.0.0.0/8"}) == (
+        f"error: sshPublicKey: {missing} does not exist. Give the path of an OpenSSH public key, such as ~/.ssh/id_ed25519.pub.")
 
 
 def test_private_ssh_key_is_refused_and_never_read_into_settings(tmp_path: Path):
     private = tmp_path / "id_ed25519"
     private.write_text("-----BEGIN OPENSSH PRIVATE KEY-----\nnot-a-real-key\n-----END OPENSSH PRIVATE KEY-----\n")
-    message = error_of({"sshPublicKey": str(private), "sshAllowedCidrs": "10.0.0.0/8"})
-    assert message == f"sshPublicKey: {private} is a private key, which must never leave your machine. Give the .pub file beside it"
+    message = error_line({"sshPublicKey": str(private), "sshAllowedCidrs": "10.0.0.0/8"})
+    assert message == f"error: sshPublicKey: {private} is a private key, which must never leave your machine. Give the .pub file beside it."
     assert "not-a-real-key" not in message
 
 
 def test_a_file_that_is_not_a_public_key(tmp_path: Path):
     other = tmp_path / "notes.txt"
     other.write_text("hello\n")
-    assert error_of({"sshPublicKey": str(other), "sshAllowedCidrs": "10.0.0.0/8"}) == (
-        f"sshPublicKey: {other} is not an OpenSSH RSA or ED25519 public key EC2 imports: it does not start with ssh-ed25519 "
-        "or ssh-rsa and a key. Give the .pub file of an ssh-ed25519 key (ssh-keygen -t ed25519)")
+    assert error_line({"sshPublicKey": str(other), "sshAllowedCidrs": "10.0.0.0/8"}) == (
+        f"error: sshPublicKey: {other} is not an OpenSSH RSA or ED25519 public key EC2 imports: it does not start with ssh-ed25519 "
+        "or ssh-rsa and a key. Give the .pub file of an ssh-ed25519 key (ssh-keygen -t ed25519).")
 
 
 def _rsa_line(modulus_bits: int, kind: bytes = b"ssh-rsa") -> str:
@@ -170,9 +167,9 @@ def _rsa_line(modulus_bits: int, kind: bytes = b"ssh-rsa") -> str:
 def test_a_public_key_is_parsed_not_matched(tmp_path: Path, line, problem):
     key = tmp_path / "key.pub"
     key.write_text(line + "\n")
-    assert error_of({"sshPublicKey": str(key), "sshAllowedCidrs": "10.0.0.0/8"}) == (
-        f"sshPublicKey: {key} is not an OpenSSH RSA or ED25519 public key EC2 imports: it {problem}. "
-        "Give the .pub file of an ssh-ed25519 key (ssh-keygen -t ed25519)")
+    assert error_line({"sshPublicKey": str(key), "sshAllowedCidrs": "10.0.0.0/8"}) == (
+        f"error: sshPublicKey: {key} is not an OpenSSH RSA or ED25519 public key EC2 imports: it {problem}. "
+        "Give the .pub file of an ssh-ed25519 key (ssh-keygen -t ed25519).")
 
 
 def test_a_real_rsa_key_of_2048_bits_is_taken(tmp_path: Path):
@@ -205,14 +202,14 @@ def test_each_synth_names_its_target_and_where_account_and_region_came_from(cont
 
 
 def test_a_bad_value_from_the_environment_names_its_variable():
-    assert error_of({}, {"AWS_CLUSTER_NAME": "a_b"}).startswith("clusterName: from $AWS_CLUSTER_NAME: 'a_b' holds '_'")
-    assert error_of({}, {"CDK_DEFAULT_REGION": "mars-1"}) == (
-        "region: from $CDK_DEFAULT_REGION: 'mars-1' is not an AWS region. Use a region name such as us-west-2")
+    assert error_line({}, {"AWS_CLUSTER_NAME": "a_b"}).startswith("error: clusterName: from $AWS_CLUSTER_NAME: 'a_b' holds '_'")
+    assert error_line({}, {"CDK_DEFAULT_REGION": "mars-1"}) == (
+        "error: region: from $CDK_DEFAULT_REGION: 'mars-1' is not an AWS region. Use a region name such as us-west-2.")
 
 
 def test_the_same_setting_from_the_context_names_no_variable():
-    assert error_of({"region": "mars-1"}, {"AWS_DEFAULT_REGION": "us-west-2"}) == (
-        "region: 'mars-1' is not an AWS region. Use a region name such as us-west-2")
+    assert error_line({"region": "mars-1"}, {"AWS_DEFAULT_REGION": "us-west-2"}) == (
+        "error: region: 'mars-1' is not an AWS region. Use a region name such as us-west-2.")
 
 
 def test_settings_are_one_flat_set_in_the_order_of_the_concerns():

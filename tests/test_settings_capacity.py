@@ -7,7 +7,7 @@ from settings import load_settings, user_notes
 from settings import capacity
 from settings.capacity import AUTOMODE_GPU_FAMILIES, AUTOMODE_NODE_DISK_GIB
 from tests.conftest import FIXTURES
-from tests.test_settings import error_of
+from tests.setting_errors import error_line
 
 AUTO = {"capacity": "automode"}
 
@@ -18,7 +18,7 @@ def test_nodegroups_is_the_default_and_automode_is_spelled_either_way():
 
 
 def test_an_unknown_shape_is_refused():
-    assert error_of({"capacity": "fargate"}) == "capacity: 'fargate' is not a capacity shape. Use nodegroups or automode"
+    assert error_line({"capacity": "fargate"}) == "error: capacity: 'fargate' is not a capacity shape. Use nodegroups or automode."
 
 
 @pytest.mark.parametrize(("setting", "value", "message"), [
@@ -38,11 +38,12 @@ def test_an_unknown_shape_is_refused():
                                        "auto-accelerated). Leave devicePluginVersion unset"),
 ])
 def test_settings_auto_mode_has_no_place_for_are_refused_when_set(setting, value, message):
-    assert error_of({**AUTO, setting: value}) == f"{setting}: is not used with capacity=automode: {message}"
+    assert error_line({**AUTO, setting: value}) == f"error: {setting}: is not used with capacity=automode: {message}."
 
 
 def test_the_same_settings_are_fine_with_nodegroups():
-    load_settings({"gpuAmiType": "BOTTLEROCKET_x86_64_NVIDIA", "systemNodes": "2", "nodeVolumeSize": "200", "nodes": "1"}, {})
+    s = load_settings({"gpuAmiType": "BOTTLEROCKET_x86_64_NVIDIA", "systemNodes": "2", "nodeVolumeSize": "200", "nodes": "1"}, {})
+    assert (s.gpu_ami_type, s.system_nodes, s.node_volume_size, s.nodes) == ("BOTTLEROCKET_x86_64_NVIDIA", 2, 200, 1)
 
 
 def test_every_gpu_family_the_project_knows_is_one_auto_mode_launches():
@@ -55,8 +56,9 @@ def test_every_gpu_family_the_project_knows_is_one_auto_mode_launches():
 
 def test_types_auto_mode_does_not_launch_are_refused(monkeypatch):
     monkeypatch.setattr(capacity, "AUTOMODE_GPU_FAMILIES", ("g5", "g6"))  # a list that leaves out a type the table knows
-    assert error_of({**AUTO, "nodeType": "g4dn.xlarge"}) == (
-        "nodeType: g4dn.xlarge is not a type EKS Auto Mode launches (GPU families: g5, g6). Pick one of those, or use capacity=nodegroups")
+    assert error_line({**AUTO, "nodeType": "g4dn.xlarge"}) == (
+        "error: nodeType: g4dn.xlarge is not a type EKS Auto Mode launches (GPU families: g5, g6). Pick one of those, or use "
+        "capacity=nodegroups.")
 
 
 def test_automode_needs_no_device_plugin_nor_cluster_autoscaler_but_keeps_keda():
@@ -67,8 +69,9 @@ def test_automode_needs_no_device_plugin_nor_cluster_autoscaler_but_keeps_keda()
 
 
 def test_the_scratch_must_fit_the_auto_mode_disk():
-    assert error_of({**AUTO, "runnerScratchSize": "90Gi"}) == (
-        "runnerScratchSize: 90Gi is not below the 80 GiB disk of an Auto Mode node, which also holds the images. Give at most 40Gi")
+    assert error_line({**AUTO, "runnerScratchSize": "90Gi"}) == (
+        "error: runnerScratchSize: 90Gi is not below the 80 GiB disk of an Auto Mode node, which also holds the images. "
+        "Give at most 40Gi.")
 
 
 def test_a_note_says_what_auto_mode_brings():

@@ -3,16 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from settings import PipelineTarget, SettingError, load_settings
+from settings import PipelineTarget, load_settings
 from tests.conftest import CONNECTION_ARN
+from tests.setting_errors import error_line
 
 PIPELINE = {"pipeline": "true", "account": "123456789012", "pipelineRepository": "my-org/gpu", "pipelineConnectionArn": CONNECTION_ARN}
-
-
-def line_of(context: dict) -> str:
-    with pytest.raises(SettingError) as raised:
-        load_settings(context, {})
-    return raised.value.line
 
 
 def test_autoscaling_follows_room_between_min_and_max():
@@ -84,4 +79,4 @@ BAD_INPUT = [
 
 @pytest.mark.parametrize(("context", "line"), BAD_INPUT, ids=[f"{k}={str(v)[:16]}" for c, _ in BAD_INPUT for k, v in [list(c.items())[-1]]])
 def test_bad_input_has_one_exact_line(context, line):
-    assert line_of({k: v for k, v in context.items() if v is not None}) == line
+    assert error_line({k: v for k, v in context.items() if v is not None}) == line

@@ -3,13 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from settings import SettingError, load_settings
-
-
-def error_of(context: dict) -> str:
-    with pytest.raises(SettingError) as raised:
-        load_settings(context, {})
-    return raised.value.line
+from settings import load_settings
+from tests.setting_errors import error_line
 
 
 def test_defaults():
@@ -37,5 +32,5 @@ def test_values_from_context_strings():
     ({"nodeMonitoringAgent": "1"}, "error: nodeMonitoringAgent: '1' is not a boolean. Use true or false."),
 ])
 def test_bad_values_are_one_line(context, line):
-    assert error_of(context) == line
+    assert error_line(context) == line
 

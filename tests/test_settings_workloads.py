@@ -7,12 +7,7 @@ import pytest
 
 from settings import SettingError, load_settings
 from tests.conftest import CANARY_CREDENTIALS, CANARY_SECRET, write_canary_home
-
-
-def error_of(context: dict, home: Path | None = None) -> str:
-    with pytest.raises(SettingError) as raised:
-        load_settings(context, {"HOME": str(home)} if home else {})
-    return raised.value.line
+from tests.setting_errors import error_line
 
 
 def test_defaults():
@@ -40,7 +35,7 @@ def test_file_mode_reads_the_files_from_home(tmp_path):
 def test_file_mode_errors_never_show_the_secret(tmp_path):
     home = write_canary_home(tmp_path)
     (home / ".aws" / "config").write_text("[default]\noutput = json\n")
-    message = error_of({"sqsCredentials": "file"}, home)
+    message = error_line({"sqsCredentials": "file"}, home=home)
     assert message.startswith("error: sqsConfigFile: ")
     assert CANARY_SECRET not in message
 
@@ -53,7 +48,7 @@ def _file_mode_error(tmp_path: Path, credentials: str | None, config: str | None
             path.unlink()
         else:
             path.write_text(text)
-    return error_of({"sqsCredentials": "file"}, home)
+    return error_line({"sqsCredentials": "file"}, home=home)
 
 
 @pytest.mark.parametrize(("credentials", "config", "starts"), [
@@ -74,7 +69,7 @@ def test_file_mode_missing_file_exact(tmp_path):
     from domain.credential_files import read_sqs_credential_files, SqsCredentialsError
     with pytest.raises(SqsCredentialsError) as expected:
         read_sqs_credential_files(home / ".aws" / "credentials", home / ".aws" / "config")
-    assert error_of({"sqsCredentials": "file"}, home) == f"error: sqsCredentialsFile: {expected.value.message}" + (
+    assert error_line({"sqsCredentials": "file"}, home=home) == f"error: sqsCredentialsFile: {expected.value.message}" + (
         "" if expected.value.message.endswith(".") else ".")
 
 
@@ -131,7 +126,7 @@ BAD_INPUT = [
 
 @pytest.mark.parametrize(("context", "line"), BAD_INPUT, ids=[f"{k}={str(v)[:16]}" for c, _ in BAD_INPUT for k, v in [next(iter(c.items()))]])
 def test_bad_input_has_one_exact_line(context, line):
-    assert error_of(context) == line
+    assert error_line(context) == line
 
 
 def test_larger_node_types_take_larger_runners():

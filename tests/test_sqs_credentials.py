@@ -56,7 +56,9 @@ def test_other_profiles_and_lines_never_reach_the_runner_files(tmp_path: Path) -
 
 
 def test_profile_default_spelling_of_the_config_is_accepted(tmp_path: Path) -> None:
-    read_sqs_credential_files(*write(tmp_path, config="[profile default]\nregion = eu-west-1\n"))
+    # The AWS CLI writes `[profile name]` in ~/.aws/config; the runner's SDK reads `default` from either spelling.
+    files = read_sqs_credential_files(*write(tmp_path, config="[profile default]\nregion = eu-west-1\n"))
+    assert "eu-west-1" in files.config
 
 
 def test_missing_credentials_file(tmp_path: Path) -> None:

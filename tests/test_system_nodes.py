@@ -13,7 +13,7 @@ from domain.system_nodes import GRAVITON_CHOICES, SYSTEM_NODE_TYPES, cheapest_fi
 from domain.system_pods import (CLUSTER_AUTOSCALER, ECR_REFRESH, EXTERNAL_SECRETS_PODS, KEDA_PODS, SystemPod,
                                 system_pods)
 from settings import SettingError, load_settings
-from tests.test_settings import error_of
+from tests.setting_errors import error_line
 
 MIB = 1024 * 1024
 
@@ -97,9 +97,9 @@ def test_the_default_with_its_health_and_observability_agents_needs_t4g_medium()
 
 
 def test_a_type_too_small_is_refused():
-    assert error_of({**WITHOUT_OBSERVABILITY, "queues": "sqs_a", "systemNodeType": "t3.small"}) == (
-        "systemNodeType: 2 x t3.small cannot hold the system pods with one node lost: external-secrets-cert-controller finds no "
-        "node with 10m CPU, 32Mi and a pod slot left. Use t4g.medium or larger, or raise systemNodes")
+    assert error_line({**WITHOUT_OBSERVABILITY, "queues": "sqs_a", "systemNodeType": "t3.small"}) == (
+        "error: systemNodeType: 2 x t3.small cannot hold the system pods with one node lost: external-secrets-cert-controller "
+        "finds no node with 10m CPU, 32Mi and a pod slot left. Use t4g.medium or larger, or raise systemNodes.")
 
 
 @pytest.mark.parametrize("node_type", ["c7g.large", "t3.nano", "mac1.metal", "g5.xlarge"])

@@ -102,7 +102,8 @@ def test_the_secret_holds_the_runners_two_files_as_json_properties(synthesized):
 
 def test_the_files_pass_the_checks_the_runner_needs(synthesized):
     files = json.loads(_secret_text(synthesized, synthesized.credentials))
-    validate_sqs_credential_texts(files["credentials"], files["config"])
+    validate_sqs_credential_texts(files["credentials"], files["config"])  # raises, naming the file, when the runner could not read it
+    assert files["config"].splitlines()[:2] == ["[default]", "region = us-west-2"]
 
 
 def test_the_key_reaches_the_secret_only_as_references(synthesized):
