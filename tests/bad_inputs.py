@@ -166,6 +166,17 @@ CORPUS: list[Entry] = [
     # a top-level | starts some matches elsewhere: the managed user, limited to one prefix, would be refused on them
     ("sqsCredentials", {"sqsCredentials": "managed", "queueMatch": "^sqs_a|^rmq_.*"}, {}),
 
+    # --- settings another setting leaves unused (settings/unused.py) --------------------------------------------------
+    ("devicePluginVersion", {"gpuAmiType": "BOTTLEROCKET_x86_64_NVIDIA", "devicePluginVersion": "v0.19.0"}, {}),
+    ("sqsSecretName", {"sqsCredentials": "none", "sqsSecretName": "team/sqs"}, {}),
+    ("sqsCredentialsFile", {"sqsCredentialsFile": "~/.aws/credentials"}, {}),
+    ("sqsConfigFile", {"sqsCredentials": "secretsmanager", "sqsConfigFile": "~/.aws/config"}, {}),
+    ("runnerMaxReplicas", {"runnerMaxReplicas": "2"}, {}),
+    ("queueLengthPerRunner", {"queues": "sqs_a", "autoscaling": "false", "nodes": "1", "queueLengthPerRunner": "2"}, {}),
+    ("maxMessageAgeMinutes", {"maxMessageAgeMinutes": "5"}, {}),
+    *[(name, {name: value}, {}) for name, value in (("pipelineBranch", "dev"), ("pipelineRepository", "o/n"),
+                                                     ("pipelineTargets", "prod=123456789012/us-west-2"))],
+
     # --- delivery ---------------------------------------------------------------------------------------------------
     ("pipeline", {"pipeline": "yes"}, {}),
     ("pipeline", {"pipeline": 1}, {}),
