@@ -27,7 +27,7 @@ _LIMITS = f"""\
 mem_kib=0
 while read -r key value _; do if [ "$key" = MemAvailable: ]; then mem_kib=$value; fi; done < /proc/meminfo
 mem_mib=$(( mem_kib / 1024 - {MEMORY_SLACK_MIB} ))
-if [ "$mem_mib" -lt "${{MAX_MEM%mib}}" ]; then
+if [ "$mem_kib" -gt 0 ] && [ "$mem_mib" -lt "${{MAX_MEM%mib}}" ]; then
   echo "runner: the node has ${{mem_mib}}MiB available, below MAX_MEM=$MAX_MEM: tasks get ${{mem_mib}}mib" >&2
   export MAX_MEM="${{mem_mib}}mib"
 fi

@@ -20,7 +20,7 @@ GIB = 2**30
 MIB = 2**20
 
 
-def _run_start_command(tmp_path: Path, *, gpus: bool = True, mem_available_kib: int = 15 * 2**20, volume: int = 100 * GIB,
+def _run_start_command(tmp_path: Path, *, gpus: bool = True, mem_available_kib: int | None = 15 * 2**20, volume: int = 100 * GIB,
                        free: int = 70 * GIB, limits: dict | None = None) -> tuple[int, str, Path, dict, str]:
     """Runs the container command with its absolute paths moved under tmp_path, /proc/meminfo and `df` faked; the fake
     runner records its PID, which binary ran and the limits it was given. Returns them, the exit status, and stderr."""
@@ -34,7 +34,8 @@ def _run_start_command(tmp_path: Path, *, gpus: bool = True, mem_available_kib: 
     if gpus:
         (gpu_dir / "0000:00:1e.0").mkdir()
     meminfo = tmp_path / "meminfo"
-    meminfo.write_text(f"MemTotal:       16000000 kB\nMemFree:         1000000 kB\nMemAvailable:   {mem_available_kib} kB\n")
+    meminfo.write_text("MemTotal:       16000000 kB\nMemFree:         1000000 kB\n"
+                       + (f"MemAvailable:   {mem_available_kib} kB\n" if mem_available_kib is not None else ""))
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     # coreutils df -B1 --output=avail|size: a header line, then the figure in bytes.
@@ -124,3 +125,9 @@ def test_max_mem_never_exceeds_what_the_node_has_available(tmp_path, available_m
     lowered = expected != LIMITS["MAX_MEM"]
     assert stderr == (f"runner: the node has {expected[:-3]}MiB available, below MAX_MEM=11059mib: tasks get {expected}\n"
                       if lowered else "")
+
+
+def test_a_kernel_without_mem_available_leaves_max_mem_alone(tmp_path):
+    # Kernels before 3.14 have no MemAvailable line; gopsutil then estimates it (mem_linux.go calcuateAvailVmem).
+    status, _, _, limits, stderr = _run_start_command(tmp_path, mem_available_kib=None)
+    assert (status, limits["MAX_MEM"], stderr) == (0, "11059mib", "")
