@@ -24,7 +24,7 @@ STACK ?= GpuCluster-test-eks
 SQS_SECRET_NAME ?= studioml-runner/aws-sqs
 REGION ?= $(or $(AWS_DEFAULT_REGION),$(shell $(PY) -c 'import boto3; print(boto3.Session().region_name or "")' 2>/dev/null),us-east-1)
 
-.PHONY: help install synth scan lint test deploy diff plan plan-deployed adopt-queues destroy deploy-pipeline verify status sqs-secret bench cost constraints constraints-scan clean
+.PHONY: help install synth scan lint test deploy diff plan plan-deployed adopt-queues destroy deploy-pipeline verify status sqs-secret bench cost latency day constraints constraints-scan clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -106,6 +106,9 @@ bench: install ## synth time and size against a bare EKS baseline
 
 cost: install ## monthly cost, idle and at full scale: the default, scale to zero, spot and Auto Mode; one configuration with CDK_ARGS="-c ..."
 	$(PY) bench/cost.py $(if $(strip $(CDK_ARGS)),$(CDK_ARGS),--compare)
+
+latency: install ## time from a message to a working runner (from zero, warm node, warm hours) and the idle GPU tail; CDK_ARGS="-c ..." for one configuration
+	$(PY) bench/latency.py $(CDK_ARGS)
 
 constraints: ## re-pin every package after changing requirements*.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
