@@ -110,6 +110,9 @@ cost: install ## monthly cost, idle and at full scale: the default, scale to zer
 latency: install ## time from a message to a working runner (from zero, warm node, warm hours) and the idle GPU tail; CDK_ARGS="-c ..." for one configuration
 	$(PY) bench/latency.py $(CDK_ARGS)
 
+day: install ## bench/day_trace.csv replayed for the configuration and each scaling knob: time to first task, GPU hours paid and used
+	$(PY) bench/day.py $(CDK_ARGS)
+
 constraints: ## re-pin every package after changing requirements*.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	{ sed -n '1,2p' constraints.txt; $(PY) -m pip freeze | sed '/^-e /d'; } > constraints.new && mv constraints.new constraints.txt

@@ -58,6 +58,7 @@ class Knobs:
     delay_after_add_s: float
     consolidate_after_s: float
     grace_s: float
+    stabilization_s: float  # the HPA's scale-down window: how an extra runner (not the last) goes
 
     @classmethod
     def deployed(cls) -> "Knobs":
@@ -69,7 +70,8 @@ class Knobs:
                    delay_after_add_s=(seconds(args["scale-down-delay-after-add"]) if "scale-down-delay-after-add" in args
                                       else CA_DEFAULT_DELAY_AFTER_ADD_S),
                    consolidate_after_s=seconds(gpu_node_pool.EMPTY_NODE_GRACE),
-                   grace_s=float(runner.TERMINATION_GRACE_PERIOD_SECONDS))
+                   grace_s=float(runner.TERMINATION_GRACE_PERIOD_SECONDS),
+                   stabilization_s=float(queue_scaling.SCALE_DOWN_STABILIZATION_SECONDS))
 
 
 @dataclass(frozen=True)
@@ -117,9 +119,16 @@ def chain(scenario: str, shape: Shape, knobs: Knobs) -> list[Step]:
 
 
 def idle_tail(shape: Shape, knobs: Knobs) -> list[Step]:
-    """GPU time paid for a node added for a burst, from its last task's end until EC2 stops billing it."""
-    tail = [Step("KEDA cooldown, then scale to 0", _shifted(knobs.cooldown_s, Uniform(0, knobs.polling_s)),
-                 steps.KEDA_COOLDOWN_SOURCE),
+    """GPU time paid for a node added for a burst, from its last task's end until EC2 stops billing it.
+
+    Scaling to zero, the last runner goes after KEDA's cooldown; with runners kept (nodesMin), a burst's extra runner
+    goes when the HPA's scale-down window has passed.
+    """
+    if shape.warm_runners_always:
+        runner_goes = extra_runner_goes(knobs)
+    else:
+        runner_goes = last_runner_goes(knobs)
+    tail = [runner_goes,
             Step("runner pod terminates", Fixed(knobs.grace_s),
                  "charts/runner.py TERMINATION_GRACE_PERIOD_SECONDS (the runner ignores SIGTERM once it has reported)")]
     if shape.automode:
@@ -132,6 +141,17 @@ def idle_tail(shape: Shape, knobs: Knobs) -> list[Step]:
                          f"{steps.CA_SOURCE}: config/const.go:45 (scale-down-unneeded-time 10m) and our value in "
                          "charts/cluster_autoscaler.py, found at the next scan"))
     return tail + [steps.NODE_TERMINATES]
+
+
+def last_runner_goes(knobs: Knobs) -> Step:
+    return Step("KEDA cooldown, then scale to 0", _shifted(knobs.cooldown_s, Uniform(0, knobs.polling_s)),
+                steps.KEDA_COOLDOWN_SOURCE)
+
+
+def extra_runner_goes(knobs: Knobs) -> Step:
+    return Step("HPA scale-down window, then one runner less", _shifted(knobs.stabilization_s, Uniform(0, 15)),
+                "charts/queue_scaling.py stabilizationWindowSeconds; HPA sync period 15s (kube-controller-manager "
+                "reference)")
 
 
 @dataclass(frozen=True)

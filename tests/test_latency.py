@@ -181,3 +181,10 @@ def test_bad_arguments_get_one_line(argv: list[str], line: str, capsys: pytest.C
 def test_a_bad_setting_gets_its_one_line(capsys: pytest.CaptureFixture[str]):
     code, _, err = run(["-c", "capacity=fargate"], capsys)
     assert code == 2 and err.startswith("error: capacity: ") and err.count("\n") == 1
+
+
+def test_with_a_runner_kept_a_bursts_extra_node_goes_after_the_hpa_window(knobs: Knobs):
+    kept = shape(queues="sqs_a")  # nodesMin 1 keeps one runner: the burst's second runner goes by the HPA, not KEDA
+    upstream = replace(knobs, cooldown_s=300, stabilization_s=300, scan_s=10, unneeded_s=600, grace_s=15)
+    # 300 window + 7.5 (half the HPA's 15 s sync) + 15 grace + 600 unneeded + 5 + 20 termination
+    assert model(kept, upstream, samples=4000).scenario("from-zero").idle_tail_s == pytest.approx(947.5, abs=5)
