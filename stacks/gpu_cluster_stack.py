@@ -171,7 +171,8 @@ class GpuClusterStack(Stack):
                                        tolerations=self.capacity.system_tolerations), after=self.capacity.ready)
         minimum, maximum = settings.runner_replica_bounds
         scaling = QueueScaling(queue_urls=self._queue_urls(settings), min_replicas=minimum, max_replicas=maximum,
-                               messages_per_replica=settings.queue_length_per_runner)
+                               messages_per_replica=settings.queue_length_per_runner, warm_hours=settings.warm_window,
+                               warm_runners=settings.warm_runners)
         return scaling, [keda, self.queues]
 
     def _queue_urls(self, settings: Settings) -> list[str]:

@@ -90,7 +90,7 @@ def test_from_zero_on_nodegroups_waits_for_the_autoscaler_the_device_plugin_daem
         "KEDA sees the message", "pod created and found unschedulable", "cluster-autoscaler asks for a node",
         "autoscaler loop and ASG request", "GPU instance boots and joins (Ready)", "nvidia.com/gpu allocatable, pod bound",
         "runner image pulled", "container starts the runner", "runner finds the message"]
-    assert steps_taken[0].distribution == steps.Uniform(0, 30)
+    assert steps_taken[0].distribution == steps.Uniform(0, 10)  # the ScaledObject's pollingInterval: 10 s
     assert steps_taken[2].distribution == steps.Uniform(0, 10)
     assert steps.DEVICE_PLUGIN_DAEMONSET in steps_taken
 
@@ -129,8 +129,8 @@ def test_a_warm_runner_beats_a_warm_node_which_beats_a_cold_start(knobs: Knobs):
     cold, warm_node, warm = (report.scenario(n) for n in ("from-zero", "warm-node", "warm-hours"))
     assert warm.p50_s < warm_node.p50_s < cold.p50_s
     assert warm.p50_s <= 30  # issue 20: warm hours p50 <= 30 s
-    # warm-node: poll (0-30, median 15) + 1 + 1 + 2 + 17 (runner): about 36 s at the median.
-    assert warm_node.p50_s == pytest.approx(36, abs=4)
+    # warm-node: poll (0-10, median 5) + 1 + 1 + 2 + 17 (runner): about 26 s at the median.
+    assert warm_node.p50_s == pytest.approx(26, abs=4)
 
 
 def test_the_idle_tail_on_nodegroups_is_cooldown_grace_and_unneeded_time(knobs: Knobs):

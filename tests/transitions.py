@@ -87,6 +87,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("createQueues", {"createQueues": "true"}, start=QUEUES),
     Transition("runnerMaxReplicas", {"runnerMaxReplicas": "2"}, start=QUEUES),
     Transition("queueLengthPerRunner", {"queueLengthPerRunner": "3"}, start=QUEUES),
+    Transition("warmHours", {"warmHours": "Mon-Fri 08:00-18:00 Europe/Berlin"}, start=QUEUES),
+    # starts where the warmHours row ends: one synth fewer
+    Transition("warmRunners", {"warmRunners": "2"}, start={**QUEUES, "warmHours": "Mon-Fri 08:00-18:00 Europe/Berlin"}),
     _t("nodeMonitoringAgent", "false"),
     _t("containerInsights", "false"),
     _t("alarmEmail", "gpu-ops@example.com"),
