@@ -21,6 +21,7 @@ from bench.latency import Knobs, Shape  # noqa: E402
 from bench.replay import RUNS, Replay, fleet_of, replay  # noqa: E402
 from domain.warm_hours import parse_warm_hours  # noqa: E402
 from settings import SettingError, load_settings  # noqa: E402
+from settings.capacity import AUTOMODE_REFUSED  # noqa: E402
 
 SCALE_TO_ZERO = {"nodesMin": "0", "nodes": "0", "queues": "sqs_runner"}
 TRACE_WARM_HOURS = "Mon-Fri 08:00-18:00 UTC"  # the trace's day is a Tuesday in UTC
@@ -57,10 +58,15 @@ VARIANTS: tuple[Variant, ...] = (
 
 
 def run_variant(variant: Variant, context: Mapping[str, str], environ: Mapping[str, str], runs: int = RUNS) -> Replay:
+    if variant.context.get("capacity") == "automode":  # drop what only shapes a nodegroup, as bench/cost_comparison.py does
+        context = {k: v for k, v in context.items() if k not in AUTOMODE_REFUSED}
     settings = load_settings({**context, **variant.context}, environ)
     knobs = replace(Knobs.deployed(), **variant.knobs)
-    warm = parse_warm_hours(variant.warm_hours) if variant.warm_hours else None
-    return replay(variant.name, Shape.of(settings), knobs, fleet_of(settings, warm, variant.warm_runners), runs=runs)
+    if variant.warm_hours:
+        warm, runners = parse_warm_hours(variant.warm_hours), variant.warm_runners
+    else:  # the configuration's own warm hours, if any
+        warm, runners = settings.warm_window, settings.warm_runners if settings.warm_window else 0
+    return replay(variant.name, Shape.of(settings), knobs, fleet_of(settings, warm, runners), runs=runs)
 
 
 def _clock(value: float) -> str:

@@ -84,6 +84,8 @@ class Shape:
     image_gb_source: str
     node_type: str
     warm_runners_always: int  # runners KEDA never scales below (nodesMin's)
+    warm_hours: str | None = None  # warmHours, with warm_runners kept in them
+    warm_runners: int = 0
 
     @classmethod
     def of(cls, settings: Settings, image_gb: float | None = None) -> "Shape":
@@ -96,7 +98,8 @@ class Shape:
                    built_in_device_plugin=settings.automode or settings.gpu_ami_type in BUILT_IN_DEVICE_PLUGIN_AMIS,
                    image=image, image_gb=gb, image_gb_source=source, node_type=settings.node_type[0],
                    warm_runners_always=settings.runner_replica_bounds[0] if settings.queue_autoscaling
-                   else settings.runner_replicas)
+                   else settings.runner_replicas,
+                   warm_hours=settings.warm_hours, warm_runners=settings.warm_runners if settings.warm_hours else 0)
 
 
 def chain(scenario: str, shape: Shape, knobs: Knobs) -> list[Step]:
@@ -259,6 +262,9 @@ def render(report: Report) -> str:
         for entry in (report.steps[i] for i in report.parts[part]):
             mark = "*" if entry["assumption"] else " "
             rows.append(f"   {mark} {entry['name']:<44}{entry['p50_s']:>7g}{entry['p90_s']:>8g}  {entry['source']}")
+    if shape.warm_hours:
+        rows += ["", f"* warmHours keeps {shape.warm_runners} runner(s) up {shape.warm_hours}: in those hours the first "
+                 "tasks start as in warm-hours."]
     if shape.warm_runners_always:
         rows += ["", f"* This configuration keeps {shape.warm_runners_always} runner(s) up at all times (nodesMin): "
                  "a task that finds one idle starts as in warm-hours."]

@@ -188,3 +188,10 @@ def test_with_a_runner_kept_a_bursts_extra_node_goes_after_the_hpa_window(knobs:
     upstream = replace(knobs, cooldown_s=300, stabilization_s=300, scan_s=10, unneeded_s=600, grace_s=15)
     # 300 window + 7.5 (half the HPA's 15 s sync) + 15 grace + 600 unneeded + 5 + 20 termination
     assert model(kept, upstream, samples=4000).scenario("from-zero").idle_tail_s == pytest.approx(947.5, abs=5)
+
+
+def test_the_table_says_when_warm_hours_keep_runners(capsys: pytest.CaptureFixture[str]):
+    code, out, _ = run(["-c", "queues=sqs_a", "-c", "warmHours=Mon-Fri 08:00-18:00 Europe/Berlin", "-c", "warmRunners=2"],
+                       capsys)
+    assert code == 0
+    assert "* warmHours keeps 2 runner(s) up Mon-Fri 08:00-18:00 Europe/Berlin" in out

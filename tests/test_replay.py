@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bench import day_trace
+from bench.day import Variant, run_variant
 from bench.day import main as day_main
 from bench.latency import Knobs, Shape
 from bench.replay import TRACE, Day, Fleet, Task, fleet_of, read_trace, replay
@@ -116,3 +117,15 @@ def test_make_day_refuses_a_bad_setting_in_one_line(capsys: pytest.CaptureFixtur
     assert day_main(["-c", "nodeType=m5.large"], environ={}) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: nodeType: ") and err.count("\n") == 1
+
+
+def test_as_configured_keeps_the_configurations_own_warm_hours():
+    to_zero = {"queues": "sqs_a", "nodesMin": "0", "nodes": "0"}
+    warm = run_variant(Variant("as configured"), {**to_zero, "warmHours": "Mon-Fri 08:00-18:00 UTC"}, {}, runs=20)
+    cold = run_variant(Variant("as configured"), to_zero, {}, runs=20)
+    assert warm.node_hours > cold.node_hours and warm.p50_s < cold.p50_s
+
+
+def test_auto_mode_rows_drop_what_only_a_nodegroup_takes(capsys: pytest.CaptureFixture[str]):
+    assert day_main(["-c", "nodes=0", "-c", "nodesMin=0", "-c", "queues=sqs_a"], environ={}) == 0
+    assert "automode, scale to zero" in capsys.readouterr().out
