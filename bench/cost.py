@@ -11,7 +11,6 @@ as not included, and Savings Plans, Reserved Instances or spot change the instan
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from typing import Mapping, Sequence
 # Run as `python bench/cost.py`, the project's top-level modules are one directory up.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import context_args  # noqa: E402
 from bench.observability_cost import observability_lines, observability_notes  # noqa: E402
 from settings import SettingError, Settings, load_settings  # noqa: E402
 
@@ -220,19 +220,15 @@ def render(report: CostReport, cluster_name: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] = os.environ) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-c", dest="context", action="append", default=[], metavar="KEY=VALUE",
-                        help="a setting, as with cdk -c (repeat for more)")
+    parser = context_args.parser(__doc__.splitlines()[0])
     parser.add_argument("--compare", action="store_true",
                         help="the default, scale to zero, spot GPUs and Auto Mode side by side (bench/cost_comparison.py)")
     args = parser.parse_args(argv)
-    context: dict[str, str] = {}
-    for item in args.context:
-        key, equals, value = item.partition("=")
-        if not equals or not key.strip():
-            print(f"error: -c {item}: is not KEY=VALUE. Write it like -c nodes=2", file=sys.stderr)
-            return 2
-        context[key.strip()] = value
+    try:
+        context = context_args.context_of(args.context)
+    except context_args.BadContext as err:
+        print(err.line, file=sys.stderr)
+        return 2
     try:
         if args.compare:
             return _compare(context, environ)

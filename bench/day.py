@@ -7,7 +7,6 @@ hours paid against the GPU hours the tasks used, priced as `make cost` prices th
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from dataclasses import dataclass, field, replace
@@ -16,6 +15,7 @@ from typing import Mapping, Sequence
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import context_args  # noqa: E402
 from bench.cost import PRICE_REGION, PRICES_AS_OF, MissingPrice  # noqa: E402
 from bench.latency import Knobs, Shape  # noqa: E402
 from bench.replay import RUNS, Replay, fleet_of, replay  # noqa: E402
@@ -92,17 +92,13 @@ def render(results: Sequence[Replay]) -> str:
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] = os.environ) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-c", dest="context", action="append", default=[], metavar="KEY=VALUE",
-                        help="a setting, as with cdk -c (repeat for more)")
+    parser = context_args.parser(__doc__.splitlines()[0])
     args = parser.parse_args(argv)
-    context: dict[str, str] = {}
-    for item in args.context:
-        key, equals, value = item.partition("=")
-        if not equals or not key.strip():
-            print(f"error: -c {item}: is not KEY=VALUE. Write it like -c nodes=2", file=sys.stderr)
-            return 2
-        context[key.strip()] = value
+    try:
+        context = context_args.context_of(args.context)
+    except context_args.BadContext as err:
+        print(err.line, file=sys.stderr)
+        return 2
     try:
         results = [run_variant(variant, context, environ) for variant in VARIANTS]
     except (SettingError, MissingPrice) as err:

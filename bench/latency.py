@@ -11,7 +11,6 @@ Scenarios: from-zero (no GPU node, no runner), warm-node (the node and its image
 """
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import random
@@ -23,6 +22,7 @@ from typing import Mapping, Sequence
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import context_args  # noqa: E402
 from bench import latency_steps as steps  # noqa: E402
 from bench.latency_steps import Distribution, Fixed, Step, Uniform  # noqa: E402
 from charts import gpu_node_pool, queue_scaling, runner  # noqa: E402
@@ -272,19 +272,15 @@ def render(report: Report) -> str:
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] = os.environ) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-c", dest="context", action="append", default=[], metavar="KEY=VALUE",
-                        help="a setting, as with cdk -c (repeat for more)")
+    parser = context_args.parser(__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print the scenarios and steps as JSON")
     parser.add_argument("--image-gb", type=float, default=None, help="the runner image's compressed size in GB")
     args = parser.parse_args(argv)
-    context: dict[str, str] = {}
-    for item in args.context:
-        key, equals, value = item.partition("=")
-        if not equals or not key.strip():
-            print(f"error: -c {item}: is not KEY=VALUE. Write it like -c nodes=2", file=sys.stderr)
-            return 2
-        context[key.strip()] = value
+    try:
+        context = context_args.context_of(args.context)
+    except context_args.BadContext as err:
+        print(err.line, file=sys.stderr)
+        return 2
     if args.image_gb is not None and not 0 < args.image_gb < 1000:
         print(f"error: --image-gb: {args.image_gb:g} is not an image size. Give the compressed size in GB, like 6",
               file=sys.stderr)

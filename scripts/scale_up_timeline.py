@@ -13,9 +13,7 @@ found in no event prints `-`. When the message was sent is SQS's, not the cluste
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -26,7 +24,7 @@ if __package__ in (None, ""):  # run as a script: make the project's top-level m
 
 from charts.queue_scaling import SCALED_OBJECT_NAME  # noqa: E402
 from charts.runner import APP_LABEL  # noqa: E402
-from scripts.verify_gpus import Kubectl, environment, kubectl_runner, write_kubeconfig  # noqa: E402
+from scripts.verify_gpus import Kubectl, as_verifier, environment  # noqa: E402
 
 Resource = dict[str, Any]
 # A KEDA activation this long after the pod was created cannot be what created it.
@@ -140,15 +138,9 @@ def main(argv: list[str] | None = None, environ: dict[str, str] | None = None) -
                       usage="scale_up_timeline.py")
     if isinstance(env, int):
         return env
-    with tempfile.TemporaryDirectory() as work:
-        kubeconfig = Path(work) / "kubeconfig"
-        try:
-            write_kubeconfig(kubeconfig, cluster=env["CLUSTER_NAME"], region=env["CLUSTER_REGION"], role_arn=env["VERIFIER_ROLE_ARN"])
-            lines = read(kubectl_runner(kubeconfig), env["RUNNER_NAMESPACE"])
-        except (subprocess.CalledProcessError, RuntimeError, FileNotFoundError) as err:
-            detail = getattr(err, "stderr", "") or str(err)
-            print(f"error: cannot read the cluster: {detail.strip().splitlines()[-1] if detail.strip() else err}", file=sys.stderr)
-            return 1
+    lines = as_verifier(env, lambda kubectl: read(kubectl, env["RUNNER_NAMESPACE"]))
+    if lines is None:
+        return 1
     print("\n".join(lines))
     return 0
 
