@@ -86,6 +86,7 @@ class Shape:
     warm_runners_always: int  # runners KEDA never scales below (nodesMin's)
     warm_hours: str | None = None  # warmHours, with warm_runners kept in them
     warm_runners: int = 0
+    keda: bool = True  # whether KEDA scales the runner (queues and autoscaling)
 
     @classmethod
     def of(cls, settings: Settings, image_gb: float | None = None) -> "Shape":
@@ -99,7 +100,8 @@ class Shape:
                    image=image, image_gb=gb, image_gb_source=source, node_type=settings.node_type[0],
                    warm_runners_always=settings.runner_replica_bounds[0] if settings.queue_autoscaling
                    else settings.runner_replicas,
-                   warm_hours=settings.warm_hours, warm_runners=settings.warm_runners if settings.warm_hours else 0)
+                   warm_hours=settings.warm_hours, warm_runners=settings.warm_runners if settings.warm_hours else 0,
+                   keda=settings.queue_autoscaling)
 
 
 def chain(scenario: str, shape: Shape, knobs: Knobs) -> list[Step]:
@@ -265,6 +267,9 @@ def render(report: Report) -> str:
     if shape.warm_hours:
         rows += ["", f"* warmHours keeps {shape.warm_runners} runner(s) up {shape.warm_hours}: in those hours the first "
                  "tasks start as in warm-hours."]
+    if not shape.keda:
+        rows += ["", "* Without queues (and autoscaling) KEDA is not installed: the runner's replicas are fixed, so its tasks "
+                 "start as in warm-hours; from-zero and warm-node show what a scaling configuration would do."]
     if shape.warm_runners_always:
         rows += ["", f"* This configuration keeps {shape.warm_runners_always} runner(s) up at all times (nodesMin): "
                  "a task that finds one idle starts as in warm-hours."]

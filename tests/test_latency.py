@@ -195,3 +195,10 @@ def test_the_table_says_when_warm_hours_keep_runners(capsys: pytest.CaptureFixtu
                        capsys)
     assert code == 0
     assert "* warmHours keeps 2 runner(s) up Mon-Fri 08:00-18:00 Europe/Berlin" in out
+
+
+def test_without_queues_the_table_says_keda_does_not_scale_the_runner(capsys: pytest.CaptureFixture[str]):
+    code, out, _ = run([], capsys)
+    assert code == 0 and "* Without queues (and autoscaling) KEDA is not installed" in out
+    code, out, _ = run(["-c", "queues=sqs_a"], capsys)
+    assert "KEDA is not installed" not in out
