@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import context_args  # noqa: E402
 from bench.observability_cost import observability_lines, observability_notes  # noqa: E402
+from domain.image_pull import FAST_PULL_THROUGHPUT_MIBPS, GP3_BASELINE_THROUGHPUT_MIBPS, GP3_USD_PER_MIBPS_MONTH  # noqa: E402
 from settings import SettingError, Settings, load_settings  # noqa: E402
 
 HOURS_PER_MONTH = 730  # AWS's own convention for a monthly estimate (8,760 h / 12)
@@ -165,6 +166,13 @@ def monthly_costs(settings: Settings) -> CostReport:
         CostLine("volumes", f"gp3 disks: {settings.node_volume_size} GiB per GPU node"
                  + (f", {SYSTEM_NODE_VOLUME_GIB} GiB per system node" if settings.system_nodes else ""),
                  idle_gib, full_gib, round(idle_gib * GP3_USD_PER_GIB_MONTH, 2), round(full_gib * GP3_USD_PER_GIB_MONTH, 2), "GiB"),
+    ]
+    if settings.fast_image_pull:  # the throughput above gp3's free baseline, on every GPU node's disk
+        extra = FAST_PULL_THROUGHPUT_MIBPS - GP3_BASELINE_THROUGHPUT_MIBPS
+        lines.append(CostLine("volume_throughput", f"gp3 throughput for fastImagePull: {extra} MiB/s per GPU node",
+                              idle_gpus, full_gpus, round(idle_gpus * extra * GP3_USD_PER_MIBPS_MONTH, 2),
+                              round(full_gpus * extra * GP3_USD_PER_MIBPS_MONTH, 2)))
+    lines += [
         CostLine("kms_key", f"KMS keys: Kubernetes secrets, logs (2){', SQS secret' if managed_key else ''}", kms_keys, kms_keys,
                  kms_keys * KMS_KEY_USD_PER_MONTH, kms_keys * KMS_KEY_USD_PER_MONTH),
     ]

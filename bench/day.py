@@ -51,6 +51,7 @@ VARIANTS: tuple[Variant, ...] = (
     Variant("  + HPA scale-down window 120 s", SCALE_TO_ZERO, {**BEFORE, "stabilization_s": 120}),
     Variant("scale to zero, the values now", SCALE_TO_ZERO),
     Variant("  + warmHours Mon-Fri 08:00-18:00, 1 runner", SCALE_TO_ZERO, **WARM),
+    Variant("  + fastImagePull", {**SCALE_TO_ZERO, "fastImagePull": "true"}),
     Variant("automode, scale to zero, values before", AUTOMODE_TO_ZERO, BEFORE),
     Variant("automode, scale to zero, the values now", AUTOMODE_TO_ZERO),
     Variant("  + warmHours Mon-Fri 08:00-18:00, 1 runner", AUTOMODE_TO_ZERO, **WARM),
@@ -85,8 +86,8 @@ def render(results: Sequence[Replay]) -> str:
                     f"{r.node_hours:>12.1f}{r.gpu_hours_used:>7.1f}{r.usd_paid:>10.2f}{r.usd_paid - r.usd_used:>10.2f}")
     rows += ["", "* queued: tasks a day that found nodesMax nodes busy and waited for a runner to finish.",
              "* values before: this project's scaling values before issue 20 (KEDA pollingInterval 30 s, cooldownPeriod "
-             "900 s, HPA scale-down window 600 s, scale-down-unneeded-time and consolidateAfter 10m); each + row changes "
-             "one of them alone.",
+             "900 s, HPA scale-down window 600 s, scale-down-unneeded-time and consolidateAfter 10m). Each + row changes "
+             "one thing alone from the last row without a +.",
              "* The trace and its generator: bench/day_trace.py. Warm hours are in UTC, the trace's zone."]
     return "\n".join(rows)
 

@@ -87,6 +87,7 @@ class Shape:
     warm_hours: str | None = None  # warmHours, with warm_runners kept in them
     warm_runners: int = 0
     keda: bool = True  # whether KEDA scales the runner (queues and autoscaling)
+    fast_image_pull: bool = False  # nodeadm's FastImagePull on AL2023 nodegroups
 
     @classmethod
     def of(cls, settings: Settings, image_gb: float | None = None) -> "Shape":
@@ -101,7 +102,7 @@ class Shape:
                    warm_runners_always=settings.runner_replica_bounds[0] if settings.queue_autoscaling
                    else settings.runner_replicas,
                    warm_hours=settings.warm_hours, warm_runners=settings.warm_runners if settings.warm_hours else 0,
-                   keda=settings.queue_autoscaling)
+                   keda=settings.queue_autoscaling, fast_image_pull=settings.fast_image_pull)
 
 
 def chain(scenario: str, shape: Shape, knobs: Knobs) -> list[Step]:
@@ -119,7 +120,8 @@ def chain(scenario: str, shape: Shape, knobs: Knobs) -> list[Step]:
     else:
         node = [steps.autoscaler_notices(knobs.scan_s), steps.AUTOSCALER_LOOP, steps.NODEGROUP_BOOT]
     plugin = steps.DEVICE_PLUGIN_BUILT_IN if shape.built_in_device_plugin else steps.DEVICE_PLUGIN_DAEMONSET
-    pull = steps.image_pull(shape.image_gb, shape.image_gb_source, soci=shape.automode)
+    soci = steps.SOCI_AUTOMODE_SOURCE if shape.automode else steps.SOCI_NODEADM_SOURCE if shape.fast_image_pull else None
+    pull = steps.image_pull(shape.image_gb, shape.image_gb_source, soci=soci)
     return first + node + [plugin, pull] + last
 
 

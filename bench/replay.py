@@ -20,9 +20,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Sequence
 
-from bench.cost import hourly_price
+from bench.cost import HOURS_PER_MONTH, hourly_price
 from bench.latency import Knobs, Shape, chain, extra_runner_goes, last_runner_goes, quantile
 from bench import latency_steps as steps
+from domain.image_pull import FAST_PULL_THROUGHPUT_MIBPS, GP3_BASELINE_THROUGHPUT_MIBPS, GP3_USD_PER_MIBPS_MONTH
 from domain.warm_hours import WarmHours
 from settings import Settings
 
@@ -270,5 +271,13 @@ def fleet_of(settings: Settings, warm_hours: WarmHours | None = None, warm_runne
     # Without KEDA nothing adds runners: the fixed ones are all there is.
     nodes_max = settings.nodes_max if settings.queue_autoscaling else max(1, nodes_kept)
     return Fleet(nodes_min=nodes_kept, nodes_max=nodes_max, warm_runners=warm_runners, warm_hours=warm_hours,
-                 usd_per_node_hour=hourly_price(node.name, "nodeType"), gpus_per_node=node.gpus,
+                 usd_per_node_hour=hourly_price(node.name, "nodeType") + _throughput_per_hour(settings), gpus_per_node=node.gpus,
                  runner_gpus=settings.runner_gpus)
+
+
+def _throughput_per_hour(settings: Settings) -> float:
+    """fastImagePull's gp3 throughput, as bench/cost.py prices it a month, per node-hour."""
+    if not settings.fast_image_pull:
+        return 0.0
+    extra = FAST_PULL_THROUGHPUT_MIBPS - GP3_BASELINE_THROUGHPUT_MIBPS
+    return extra * GP3_USD_PER_MIBPS_MONTH / HOURS_PER_MONTH

@@ -36,6 +36,8 @@ AUTOMODE_REFUSED: dict[str, str] = {
              "Leave nodes unset; nodesMin and nodesMax bound the runners",
     "devicePluginVersion": "Auto Mode runs its own NVIDIA device plugin on GPU nodes (EKS user guide, auto-accelerated). "
                            "Leave devicePluginVersion unset",
+    "fastImagePull": "it configures nodeadm on managed nodegroup nodes, and Auto Mode's nodes take no user data. "
+                     "Leave fastImagePull unset",
 }
 
 

@@ -100,6 +100,7 @@ class GpuClusterStack(Stack):
                        maximum=settings.nodes_max, volume_gib=settings.node_volume_size, accelerator=settings.gpu_accelerator,
                        gpus_per_node=settings.gpus_per_node, ships_device_plugin=not settings.device_plugin_needed,
                        ssh=SshAccess(key.material, settings.ssh_allowed_cidrs) if key else None,
+                       fast_image_pull=settings.fast_image_pull,
                        # GPU fault repair actions act on the node monitoring agent's conditions: only with the agent.
                        repair_overrides=gpu_repair_overrides() if settings.node_monitoring_agent else ())
         system = None

@@ -158,3 +158,15 @@ def test_warm_hours_are_kept_in_one_spelling_with_their_window():
 ])
 def test_bad_warm_hours_get_one_line(context: dict, line: str):
     assert error_of(context) == line
+
+
+@pytest.mark.parametrize("context, line", [
+    ({"fastImagePull": "true", "gpuAmiType": "BOTTLEROCKET_x86_64_NVIDIA"},
+     "error: fastImagePull: is nodeadm's FastImagePull, which only AL2023 AMIs run; BOTTLEROCKET_x86_64_NVIDIA configures its "
+     "SOCI snapshotter otherwise. Use an AL2023 gpuAmiType, or drop fastImagePull."),
+    ({"fastImagePull": "true", "capacity": "automode"},
+     "error: fastImagePull: is not used with capacity=automode: it configures nodeadm on managed nodegroup nodes, and Auto "
+     "Mode's nodes take no user data. Leave fastImagePull unset."),
+])
+def test_fast_image_pull_is_for_al2023_nodegroups(context: dict, line: str):
+    assert error_of(context) == line

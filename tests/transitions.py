@@ -57,6 +57,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("capacityType", "SPOT"),
     _t("gpuAmiType", "BOTTLEROCKET_x86_64_NVIDIA"),
     _t("nodeVolumeSize", "200"),
+    _t("fastImagePull", "true"),
     Transition("sshPublicKey", {"sshPublicKey": str(FIXTURES / "id_ed25519.pub"), "sshAllowedCidrs": "10.20.0.0/16"}),
     Transition("sshAllowedCidrs", {"sshAllowedCidrs": "10.30.0.0/16"},
                start={"sshPublicKey": str(FIXTURES / "id_ed25519.pub"), "sshAllowedCidrs": "10.20.0.0/16"}),
