@@ -24,7 +24,7 @@ STACK ?= GpuCluster-test-eks
 SQS_SECRET_NAME ?= studioml-runner/aws-sqs
 REGION ?= $(or $(AWS_DEFAULT_REGION),$(shell $(PY) -c 'import boto3; print(boto3.Session().region_name or "")' 2>/dev/null),us-east-1)
 
-.PHONY: help install synth scan lint test deploy diff plan plan-deployed adopt-queues destroy deploy-pipeline verify status sqs-secret bench cost constraints constraints-scan clean
+.PHONY: help install synth scan lint test deploy diff plan plan-deployed adopt-queues destroy deploy-pipeline verify status timeline sqs-secret bench cost latency day constraints constraints-scan clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -98,6 +98,9 @@ verify: install ## prove the GPUs of a deployed cluster (smoke test succeeded, n
 status: install ## one screen on a deployed cluster: GPU nodes and health, runner pods, queue depths, last smoke test
 	$(PY) scripts/status.py $(if $(VERIFIER_ROLE_ARN),,--stack $(STACK) --region $(REGION))
 
+timeline: install ## the newest runner pod's start on a deployed cluster, step by step (KEDA, autoscaler, node, pull, running), to hold against make latency
+	$(PY) scripts/scale_up_timeline.py $(if $(VERIFIER_ROLE_ARN),,--stack $(STACK) --region $(REGION))
+
 sqs-secret: install ## check ~/.aws/credentials and ~/.aws/config, store them in Secrets Manager for the runner
 	$(PY) scripts/store_sqs_secret.py --secret-name "$(SQS_SECRET_NAME)" --region "$(REGION)"
 
@@ -106,6 +109,12 @@ bench: install ## synth time and size against a bare EKS baseline
 
 cost: install ## monthly cost, idle and at full scale: the default, scale to zero, spot and Auto Mode; one configuration with CDK_ARGS="-c ..."
 	$(PY) bench/cost.py $(if $(strip $(CDK_ARGS)),$(CDK_ARGS),--compare)
+
+latency: install ## time from a message to a working runner (from zero, warm node, warm hours) and the idle GPU tail; CDK_ARGS="-c ..." for one configuration
+	$(PY) bench/latency.py $(CDK_ARGS)
+
+day: install ## bench/day_trace.csv replayed for the configuration and each scaling knob: time to first task, GPU hours paid and used
+	$(PY) bench/day.py $(CDK_ARGS)
 
 constraints: ## re-pin every package after changing requirements*.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt

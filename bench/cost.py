@@ -11,17 +11,18 @@ as not included, and Savings Plans, Reserved Instances or spot change the instan
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, NoReturn, Sequence
+from typing import Mapping, Sequence
 
 # Run as `python bench/cost.py`, the project's top-level modules are one directory up.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import context_args  # noqa: E402
 from bench.observability_cost import observability_lines, observability_notes  # noqa: E402
+from domain.image_pull import FAST_PULL_THROUGHPUT_MIBPS, GP3_BASELINE_THROUGHPUT_MIBPS, GP3_USD_PER_MIBPS_MONTH  # noqa: E402
 from settings import SettingError, Settings, load_settings  # noqa: E402
 
 HOURS_PER_MONTH = 730  # AWS's own convention for a monthly estimate (8,760 h / 12)
@@ -165,6 +166,13 @@ def monthly_costs(settings: Settings) -> CostReport:
         CostLine("volumes", f"gp3 disks: {settings.node_volume_size} GiB per GPU node"
                  + (f", {SYSTEM_NODE_VOLUME_GIB} GiB per system node" if settings.system_nodes else ""),
                  idle_gib, full_gib, round(idle_gib * GP3_USD_PER_GIB_MONTH, 2), round(full_gib * GP3_USD_PER_GIB_MONTH, 2), "GiB"),
+    ]
+    if settings.fast_image_pull:  # the throughput above gp3's free baseline, on every GPU node's disk
+        extra = FAST_PULL_THROUGHPUT_MIBPS - GP3_BASELINE_THROUGHPUT_MIBPS
+        lines.append(CostLine("volume_throughput", f"gp3 throughput for fastImagePull: {extra} MiB/s per GPU node",
+                              idle_gpus, full_gpus, round(idle_gpus * extra * GP3_USD_PER_MIBPS_MONTH, 2),
+                              round(full_gpus * extra * GP3_USD_PER_MIBPS_MONTH, 2)))
+    lines += [
         CostLine("kms_key", f"KMS keys: Kubernetes secrets, logs (2){', SQS secret' if managed_key else ''}", kms_keys, kms_keys,
                  kms_keys * KMS_KEY_USD_PER_MONTH, kms_keys * KMS_KEY_USD_PER_MONTH),
     ]
@@ -219,35 +227,15 @@ def render(report: CostReport, cluster_name: str) -> str:
     return "\n".join(rows)
 
 
-class _UsageError(Exception):
-    pass
-
-
-class _OneLineErrorParser(argparse.ArgumentParser):
-    """argparse prints its usage over several lines before the error; make cost's errors are one line."""
-
-    def error(self, message: str) -> NoReturn:
-        raise _UsageError(message)
-
-
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] = os.environ) -> int:
-    parser = _OneLineErrorParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-c", dest="context", action="append", default=[], metavar="KEY=VALUE",
-                        help="a setting, as with cdk -c (repeat for more)")
+    parser = context_args.parser(__doc__.splitlines()[0], prog="bench/cost.py")
     parser.add_argument("--compare", action="store_true",
                         help="the default, scale to zero, spot GPUs and Auto Mode side by side (bench/cost_comparison.py)")
     try:
-        args = parser.parse_args(argv)
-    except _UsageError as err:
-        print(f"error: {err}. See make cost's -c KEY=VALUE and --compare", file=sys.stderr)
+        args, context = context_args.parse(parser, argv)
+    except context_args.BadArguments as err:
+        print(err.line, file=sys.stderr)
         return 2
-    context: dict[str, str] = {}
-    for item in args.context:
-        key, equals, value = item.partition("=")
-        if not equals or not key.strip():
-            print(f"error: -c {item}: is not KEY=VALUE. Write it like -c nodes=2", file=sys.stderr)
-            return 2
-        context[key.strip()] = value
     try:
         if args.compare:
             return _compare(context, environ)

@@ -43,9 +43,10 @@ _EXTRA_ARGS: dict[str, Any] = {
     # The runner's /tmp is an emptyDir. By default a node with an emptyDir pod is never drained,
     # so a GPU node that still holds a (finished, idle) runner would never be removed.
     "skip-nodes-with-local-storage": False,
-    # A GPU node must be idle this long before removal: a GPU node takes minutes to boot and pull
-    # the runner image, so a short gap between two bursts should not pay that twice.
-    "scale-down-unneeded-time": "10m",
+    # A GPU node must be idle this long before removal (default 10m, config/const.go at 1.34.5). Its runner has
+    # already stayed KEDA's cooldown (charts/queue_scaling.py); the two together are the GPU time paid after each
+    # burst, about 4.5 minutes at p50 with 2m here (`make latency`). Close bursts are warmHours' job.
+    "scale-down-unneeded-time": "2m",
     # After a scale-up, wait this long before considering any scale-down (default 10m): long
     # enough for a new node to get its pod, short enough not to pay for idle GPUs after a burst.
     "scale-down-delay-after-add": "5m",

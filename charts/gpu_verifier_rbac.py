@@ -1,5 +1,5 @@
-"""Read-only Kubernetes access for the post-deploy GPU check and `make status`: nodes, and jobs, pods and deployments
-in the runner's namespace.
+"""Read-only Kubernetes access for the post-deploy GPU check, `make status` and `make timeline`: nodes, and jobs, pods,
+deployments and events in the runner's namespace.
 
 The check's IAM role is mapped to the Kubernetes group VERIFIER_GROUP by an EKS access entry; these
 bindings give that group exactly what `scripts/verify_gpus.py` reads, and nothing else (no secrets,
@@ -20,7 +20,9 @@ NODE_RULES = [{"apiGroups": [""], "resources": ["nodes"], "verbs": ["get", "list
 JOB_RULES = [{"apiGroups": ["batch"], "resources": ["jobs"], "verbs": ["get", "list", "watch"]},
              # make status: the runner's pods and its Deployment (no secrets, no logs, no exec)
              {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]},
-             {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get", "list"]}]
+             {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get", "list"]},
+             # make timeline: when KEDA, the autoscaler and the kubelet acted on the runner (events name objects, hold no data)
+             {"apiGroups": [""], "resources": ["events"], "verbs": ["get", "list"]}]
 
 
 class GpuVerifierRbacChart(cdk8s.Chart):

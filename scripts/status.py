@@ -10,9 +10,7 @@ Exit 0 when everything looks healthy, 1 when something needs a look (the lines s
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
@@ -22,8 +20,8 @@ if __package__ in (None, ""):  # run as a script: make the project's top-level m
 from charts.gpu_checks import SMOKE_TEST_JOB_NAME  # noqa: E402
 from charts.gpu_scheduling import GPU_RESOURCE  # noqa: E402
 from charts.runner import APP_LABEL, DEPLOYMENT_NAME  # noqa: E402
-from scripts.verify_gpus import (NOT_WATCHED, Kubectl, environment, gpu_nodes, job_verdict, kubectl_runner,  # noqa: E402
-                                 node_condition, write_kubeconfig)
+from scripts.verify_gpus import (NOT_WATCHED, Kubectl, as_verifier, environment, gpu_nodes, job_verdict,  # noqa: E402
+                                 node_condition)
 
 QUEUE_ATTRIBUTES = ("ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed")
 QueueDepths = Callable[[Sequence[str]], Mapping[str, Mapping[str, str]]]
@@ -119,17 +117,11 @@ def main(argv: list[str] | None = None, environ: dict[str, str] | None = None) -
     if isinstance(env, int):
         return env
     urls = [url for url in env.get("RUNNER_QUEUE_URLS", "").split(",") if url]
-    with tempfile.TemporaryDirectory() as work:
-        kubeconfig = Path(work) / "kubeconfig"
-        try:
-            write_kubeconfig(kubeconfig, cluster=env["CLUSTER_NAME"], region=env["CLUSTER_REGION"], role_arn=env["VERIFIER_ROLE_ARN"])
-            lines = status(kubectl_runner(kubeconfig), env["RUNNER_NAMESPACE"],
-                           health_condition=env.get("GPU_HEALTH_CONDITION") or NOT_WATCHED, queue_urls=urls,
-                           depths=sqs_depths(env["CLUSTER_REGION"], env["VERIFIER_ROLE_ARN"]))
-        except (subprocess.CalledProcessError, RuntimeError, FileNotFoundError) as err:
-            detail = getattr(err, "stderr", "") or str(err)
-            print(f"error: cannot read the cluster: {detail.strip().splitlines()[-1] if detail.strip() else err}", file=sys.stderr)
-            return 1
+    lines = as_verifier(env, lambda kubectl: status(kubectl, env["RUNNER_NAMESPACE"],
+                                                    health_condition=env.get("GPU_HEALTH_CONDITION") or NOT_WATCHED,
+                                                    queue_urls=urls, depths=sqs_depths(env["CLUSTER_REGION"], env["VERIFIER_ROLE_ARN"])))
+    if lines is None:
+        return 1
     print(f"Cluster {env['CLUSTER_NAME']} ({env['CLUSTER_REGION']})\n")
     print("\n".join(lines))
     return 1 if any(line.startswith(ATTENTION) for line in lines) else 0

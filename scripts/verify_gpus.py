@@ -24,7 +24,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping, TypeVar
 
 if __package__ in (None, ""):  # run as a script: make the project's top-level modules importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -168,20 +168,30 @@ def environment(args: list[str], env: dict[str, str], usage: str = "verify_gpus.
     return env
 
 
-def main(argv: list[str] | None = None, environ: dict[str, str] | None = None) -> int:
-    env = environment(list(sys.argv[1:] if argv is None else argv), dict(os.environ if environ is None else environ))
-    if isinstance(env, int):
-        return env
+Read = TypeVar("Read")
+
+
+def as_verifier(env: Mapping[str, str], read: Callable[[Kubectl], Read]) -> Read | None:
+    """`read(kubectl)` with a kubectl that authenticates as the verifier role; None once the one error line is printed."""
     with tempfile.TemporaryDirectory() as work:
         kubeconfig = Path(work) / "kubeconfig"
         try:
             write_kubeconfig(kubeconfig, cluster=env["CLUSTER_NAME"], region=env["CLUSTER_REGION"], role_arn=env["VERIFIER_ROLE_ARN"])
-            verdicts = verify(kubectl_runner(kubeconfig), env["RUNNER_NAMESPACE"], deadline_seconds=SMOKE_TEST_DEADLINE_SECONDS,
-                              health_condition=env.get("GPU_HEALTH_CONDITION") or NOT_WATCHED)
+            return read(kubectl_runner(kubeconfig))
         except (subprocess.CalledProcessError, RuntimeError, FileNotFoundError) as err:
             detail = getattr(err, "stderr", "") or str(err)
             print(f"error: cannot read the cluster: {detail.strip().splitlines()[-1] if detail.strip() else err}", file=sys.stderr)
-            return 1
+            return None
+
+
+def main(argv: list[str] | None = None, environ: dict[str, str] | None = None) -> int:
+    env = environment(list(sys.argv[1:] if argv is None else argv), dict(os.environ if environ is None else environ))
+    if isinstance(env, int):
+        return env
+    verdicts = as_verifier(env, lambda kubectl: verify(kubectl, env["RUNNER_NAMESPACE"], deadline_seconds=SMOKE_TEST_DEADLINE_SECONDS,
+                                                       health_condition=env.get("GPU_HEALTH_CONDITION") or NOT_WATCHED))
+    if verdicts is None:
+        return 1
     for verdict in verdicts:
         print(verdict.line if verdict.ok else f"error: {verdict.line}", file=sys.stdout if verdict.ok else sys.stderr)
     return 0 if all(v.ok for v in verdicts) else 1

@@ -9,6 +9,7 @@ from pydantic import AfterValidator, PrivateAttr, ValidationInfo, model_validato
 
 from domain import names
 from domain.component_versions import DEVICE_PLUGIN
+from domain.image_pull import FAST_PULL_THROUGHPUT_MIBPS
 from domain.images import UPSTREAM_RUNNER_REPOSITORY
 from domain.instance_types import GpuInstanceType, InstanceTypeError, gpu_instance_type
 from domain.small_files import FileProblem, read_small_text_file
@@ -109,6 +110,9 @@ class NodeSettings(SettingsBase):
         runbook="marketplace GPU AMI subscription")
     node_volume_size: VolumeSize = setting(100, meaning=f"GiB of disk per GPU node (at least {MIN_NODE_VOLUME_GIB})",
                                            runbook="eksctl default volume")
+    fast_image_pull: Flag = setting(False, meaning="pull images in parallel on the GPU nodes (SOCI parallel pull: AL2023 "
+                                    "nodeadm's `FastImagePull` feature gate, experimental upstream) with the "
+                                    f"{FAST_PULL_THROUGHPUT_MIBPS} MiB/s of gp3 throughput nodeadm's docs ask for it")
     ssh_public_key: Text | None = setting(None, meaning="path to an OpenSSH public key (RSA or ED25519) for the GPU nodes",
                                           runbook="`--ssh-access --ssh-public-key`")
     ssh_allowed_cidrs: SshCidrs = setting([], meaning="required with `sshPublicKey`: who may reach port 22 (comma list of CIDRs)",
@@ -154,6 +158,9 @@ class NodeSettings(SettingsBase):
         if self.ssh_public_key is not None and self.gpu_ami_type.startswith("BOTTLEROCKET"):
             raise SettingError("sshPublicKey", f"{self.gpu_ami_type} nodes run no SSH server. Reach them with Session Manager "
                                "(every node has SSM access), or choose an AL2023 gpuAmiType")
+        if self.fast_image_pull and not self.gpu_ami_type.startswith("AL2023"):
+            raise SettingError("fastImagePull", f"is nodeadm's FastImagePull, which only AL2023 AMIs run; {self.gpu_ami_type} "
+                               "configures its SOCI snapshotter otherwise. Use an AL2023 gpuAmiType, or drop fastImagePull")
         if self.ssh_allowed_cidrs and self.ssh_public_key is None:
             raise SettingError("sshAllowedCidrs", "is set but sshPublicKey is not. Set sshPublicKey too, or drop sshAllowedCidrs")
         runner_image: str = getattr(self, "runner_image")

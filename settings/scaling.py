@@ -3,15 +3,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import model_validator
+from pydantic import AfterValidator, model_validator
 
 from domain import names
 from domain.queue_match import queue_matches
+from domain.warm_hours import EXAMPLE as WARM_HOURS_EXAMPLE
+from domain.warm_hours import WarmHours, parse_warm_hours
 from settings.errors import SettingError
 from settings.fields import SettingsBase, setting
-from settings.types import Count, Flag, QueueNames, at_least, at_most
+from settings.types import Count, Flag, QueueNames, Text, at_least, at_most
 
 MAX_QUEUE_LENGTH_PER_RUNNER = 100_000  # past this KEDA never adds a second runner: a typo, not a target
+
+
+def _warm_hours(value: str) -> str:
+    return parse_warm_hours(value).text  # one spelling in the template, whatever spacing was given
 
 
 class ScalingSettings(SettingsBase):
@@ -26,6 +32,12 @@ class ScalingSettings(SettingsBase):
     queue_length_per_runner: Annotated[Count, at_least(1, "KEDA would ask for a runner per nothing"),
                                        at_most(MAX_QUEUE_LENGTH_PER_RUNNER, "where KEDA would never add a second runner")] = setting(
         1, meaning="visible messages per runner pod before KEDA adds one")
+
+    warm_hours: Annotated[Text, AfterValidator(_warm_hours)] | None = setting(
+        None, meaning=f"hours in which `warmRunners` runners, and so their GPU nodes, stay up (a KEDA `cron` trigger; "
+                      f"needs `queues`), like `{WARM_HOURS_EXAMPLE}`: days, local hours, IANA time zone")
+    warm_runners: Annotated[Count, at_least(1, "KEDA's cron trigger refuses 0 desiredReplicas")] = setting(
+        1, meaning="runners kept up during `warmHours`")
 
     @model_validator(mode="after")
     def _scaling_checks(self) -> "ScalingSettings":
@@ -55,7 +67,20 @@ class ScalingSettings(SettingsBase):
             raise SettingError("autoscaling", "needs system nodes: the autoscaler must not run on the GPU nodes it removes. "
                                "Set systemNodes=1 or more, or autoscaling=false")
         self._check_runners_fit(nodes, nodes_max)
+        self._check_warm_hours()
         return self
+
+    def _check_warm_hours(self) -> None:
+        if self.warm_hours is None:
+            return
+        if not self.queue_autoscaling:
+            raise SettingError("warmHours", "needs runner autoscaling: KEDA's cron trigger keeps the runners up, and KEDA "
+                               "runs only with queues and autoscaling. Set queues=sqs_name (and keep nodesMax above "
+                               "nodesMin), or drop warmHours")
+        maximum = self.runner_replica_bounds[1]
+        if self.warm_runners > maximum:
+            raise SettingError("warmRunners", f"{self.warm_runners} is more than the {maximum} runners KEDA may run "
+                               f"(runnerMaxReplicas). Give {maximum} or less, or raise nodesMax")
 
     def _check_runners_fit(self, nodes: int, nodes_max: int) -> None:
         """Runner pods beyond what the GPUs can hold stay Pending for good."""
@@ -96,6 +121,11 @@ class ScalingSettings(SettingsBase):
     def queue_autoscaling(self) -> bool:
         """KEDA owns the runner's replica count when autoscaling is on and there are queues to watch."""
         return self.autoscaling_enabled and bool(self.queues)
+
+    @property
+    def warm_window(self) -> WarmHours | None:
+        """warmHours as days, times and zone; None when unset."""
+        return parse_warm_hours(self.warm_hours) if self.warm_hours else None
 
     @property
     def runner_replica_bounds(self) -> tuple[int, int]:

@@ -83,6 +83,8 @@ UNUSED: tuple[Unused, ...] = (
                    "Leave nodes unset; nodesMin and nodesMax bound the runners"),
     _automode_rule("devicePluginVersion", "Auto Mode runs its own NVIDIA device plugin on GPU nodes (EKS user guide, "
                    "auto-accelerated). Leave devicePluginVersion unset"),
+    _automode_rule("fastImagePull", "it configures nodeadm on managed nodegroup nodes, and Auto Mode's nodes take no user data. "
+                   "Leave fastImagePull unset"),
     # Bottlerocket's Kubernetes NVIDIA variants run nvidia-k8s-device-plugin on the host, configured through
     # settings.kubelet-device-plugins.nvidia (bottlerocket.dev, os/1.54.x/api/settings/kubelet-device-plugins).
     Unused("devicePluginVersion", "with a Bottlerocket gpuAmiType", "its NVIDIA variants run their own device plugin. "

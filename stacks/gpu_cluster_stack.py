@@ -100,6 +100,7 @@ class GpuClusterStack(Stack):
                        maximum=settings.nodes_max, volume_gib=settings.node_volume_size, accelerator=settings.gpu_accelerator,
                        gpus_per_node=settings.gpus_per_node, ships_device_plugin=not settings.device_plugin_needed,
                        ssh=SshAccess(key.material, settings.ssh_allowed_cidrs) if key else None,
+                       fast_image_pull=settings.fast_image_pull,
                        # GPU fault repair actions act on the node monitoring agent's conditions: only with the agent.
                        repair_overrides=gpu_repair_overrides() if settings.node_monitoring_agent else ())
         system = None
@@ -171,7 +172,8 @@ class GpuClusterStack(Stack):
                                        tolerations=self.capacity.system_tolerations), after=self.capacity.ready)
         minimum, maximum = settings.runner_replica_bounds
         scaling = QueueScaling(queue_urls=self._queue_urls(settings), min_replicas=minimum, max_replicas=maximum,
-                               messages_per_replica=settings.queue_length_per_runner)
+                               messages_per_replica=settings.queue_length_per_runner, warm_hours=settings.warm_window,
+                               warm_runners=settings.warm_runners)
         return scaling, [keda, self.queues]
 
     def _queue_urls(self, settings: Settings) -> list[str]:

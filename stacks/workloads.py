@@ -1,7 +1,7 @@
 """The runner's own charts: GPU checks, SQS credentials, the ECR pull-secret refresh, the runner and its queue scaling."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Mapping, Sequence
 
 from aws_cdk import CfnOutput, Duration, Stack, aws_eks_v2 as eks, aws_iam as iam
@@ -14,6 +14,7 @@ from charts.queue_scaling import QueueScalingChart
 from charts.runner import APP_LABEL as RUNNER_APP_LABEL, DEPLOYMENT_NAME, RunnerChart
 from charts.sqs_credentials import SqsCredentialsChart
 from domain.credential_files import SqsCredentialFiles
+from domain.warm_hours import WarmHours
 from stacks.manifests import ManifestApplier
 from stacks.nag import acknowledge
 from stacks.pod_identity import PodIdentityRole
@@ -62,6 +63,8 @@ class QueueScaling:
     min_replicas: int
     max_replicas: int
     messages_per_replica: int
+    warm_hours: WarmHours | None = None
+    warm_runners: int = 1
 
 
 class GpuWorkloads(Construct):
@@ -99,7 +102,8 @@ class GpuWorkloads(Construct):
                                       after=[namespace_ready, secret, pull_secret])
         if queue_scaling is not None:
             chart = QueueScalingChart(k8s, "queue-scaling", namespace=namespace, deployment_name=DEPLOYMENT_NAME, region=region,
-                                      **asdict(queue_scaling))
+                                      # fields, not asdict: the warm hours stay a WarmHours
+                                      **{f.name: getattr(queue_scaling, f.name) for f in fields(queue_scaling)})
             manifests.apply("queue-scaling", chart, after=[self.runner, *queue_scaling_after])
         manifests.apply("gpu-verifier-rbac", GpuVerifierRbacChart(k8s, "gpu-verifier-rbac", namespace=namespace),
                         after=[namespace_ready])

@@ -162,6 +162,14 @@ CORPUS: list[Entry] = [
     *values("createQueues", ["true", "perhaps"]),
     *values("runnerMaxReplicas", ["0", "4", "-1", "x", "1000"], queues="sqs_a"),
     *values("queueLengthPerRunner", ["0", "100001", "x", "-5"]),
+    *values("fastImagePull", ["yes", "2"]),
+    ("fastImagePull", {"fastImagePull": "true", "gpuAmiType": "BOTTLEROCKET_x86_64_NVIDIA"}, {}),
+    ("fastImagePull", {"fastImagePull": "false", "capacity": "automode"}, {}),
+    *values("warmHours", ["Mon-Fry 08:00-18:00 UTC", "Mon-Fri 8:00-18:00 UTC", "Mon-Fri 18:00-08:00 UTC",
+                          "Mon-Fri 08:00-18:00 Mars/Olympus", "Mon-Fri 08:00-18:00 ../../etc/passwd", "Mon-Fri",
+                          "Fri-Mon 08:00-18:00 UTC"], queues="sqs_a"),
+    ("warmHours", {"warmHours": "Mon-Fri 08:00-18:00 UTC"}, {}),  # no queues: no KEDA to keep the runners
+    *values("warmRunners", ["0", "4", "x"], queues="sqs_a", warmHours="Mon-Fri 08:00-18:00 UTC"),
     ("sqsCredentials", {"sqsCredentials": "managed", "queueMatch": ".*"}, {}),
     # a top-level | starts some matches elsewhere: the managed user, limited to one prefix, would be refused on them
     ("sqsCredentials", {"sqsCredentials": "managed", "queueMatch": "^sqs_a|^rmq_.*"}, {}),

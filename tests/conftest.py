@@ -78,6 +78,8 @@ CONFIGURATIONS: dict[str, dict[str, str]] = {
         "sqsCredentials": "managed",
         "runnerMaxReplicas": "3",
         "queueLengthPerRunner": "2",
+        "warmHours": "Mon-Fri 08:00-18:00 Europe/Berlin",
+        "warmRunners": "2",
         "maxMessageAgeMinutes": "30",
     },
 }

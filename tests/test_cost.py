@@ -206,3 +206,12 @@ def test_malformed_context_argument_is_one_line(capsys):
     code, out, err = run(["-c", "nodes"], capsys)
     assert (code, out) == (2, "")
     assert err.count("\n") == 1 and err.startswith("error: -c nodes:")
+
+
+def test_fast_image_pull_pays_gp3_throughput_above_the_free_125_mibps():
+    # nodeadm's docs ask 600 MiB/s (amazon-eks-ami v20260724 nodeadm/doc/examples.md); EBS pricing, gp3: $0.040 per
+    # provisioned MiB/s-month over 125. One GPU node idle (nodesMin=1), three at full scale.
+    line = costs(fastImagePull="true").line("volume_throughput")
+    assert (line.idle_quantity, line.full_quantity) == (1, 3)
+    assert (line.idle, line.full) == (pytest.approx((600 - 125) * 0.040), pytest.approx(3 * (600 - 125) * 0.040))
+    assert "volume_throughput" not in {line.key for line in costs().lines}

@@ -93,4 +93,4 @@ def test_botocores_own_configuration_errors_are_one_line(tmp_path, script, argv,
 
 def test_a_bad_cost_argument_is_one_line():
     status_code, output = _run(MAINS["cost"], ["--bogus"], {}, "/tmp")
-    assert (status_code, output) == (2, "error: unrecognized arguments: --bogus. See make cost's -c KEY=VALUE and --compare\n")
+    assert (status_code, output) == (2, "error: unrecognized arguments: --bogus. See python bench/cost.py --help\n")

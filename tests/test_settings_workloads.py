@@ -132,3 +132,39 @@ def test_bad_input_has_one_exact_line(context, line):
 def test_larger_node_types_take_larger_runners():
     s = load_settings({"nodeType": "g5.12xlarge", "runnerGpus": "4", "runnerCpu": "40", "runnerMemory": "160Gi"}, {})
     assert s.runner_gpus == 4
+
+
+# --- warm hours: a KEDA cron trigger keeps warmRunners up -------------------------------------------------------------
+
+def test_warm_hours_are_kept_in_one_spelling_with_their_window():
+    settings = load_settings({"queues": "sqs_a", "warmHours": " Mon-Fri   08:00-18:00  Europe/Berlin "}, {})
+    assert settings.warm_hours == "Mon-Fri 08:00-18:00 Europe/Berlin"
+    assert (settings.warm_window.cron_start, settings.warm_runners) == ("0 8 * * 1,2,3,4,5", 1)
+    assert load_settings({}, {}).warm_window is None
+
+
+@pytest.mark.parametrize("context, line", [
+    ({"warmHours": "Mon-Fri 08:00-18:00 UTC"},
+     "error: warmHours: needs runner autoscaling: KEDA's cron trigger keeps the runners up, and KEDA runs only with queues "
+     "and autoscaling. Set queues=sqs_name (and keep nodesMax above nodesMin), or drop warmHours."),
+    ({"queues": "sqs_a", "warmHours": "Mon-Fri 08:00-18:00 Europe/Berln"},
+     "error: warmHours: 'Europe/Berln' is not an IANA time zone. Use a name like Europe/Berlin, America/New_York or UTC."),
+    ({"queues": "sqs_a", "warmHours": "Mon-Fri 08:00-18:00 UTC", "warmRunners": "4"},
+     "error: warmRunners: 4 is more than the 3 runners KEDA may run (runnerMaxReplicas). Give 3 or less, or raise nodesMax."),
+    ({"queues": "sqs_a", "warmRunners": "0"},
+     "error: warmRunners: 0 is below 1: KEDA's cron trigger refuses 0 desiredReplicas. Give 1 or more."),
+])
+def test_bad_warm_hours_get_one_line(context: dict, line: str):
+    assert error_of(context) == line
+
+
+@pytest.mark.parametrize("context, line", [
+    ({"fastImagePull": "true", "gpuAmiType": "BOTTLEROCKET_x86_64_NVIDIA"},
+     "error: fastImagePull: is nodeadm's FastImagePull, which only AL2023 AMIs run; BOTTLEROCKET_x86_64_NVIDIA configures its "
+     "SOCI snapshotter otherwise. Use an AL2023 gpuAmiType, or drop fastImagePull."),
+    ({"fastImagePull": "true", "capacity": "automode"},
+     "error: fastImagePull: is not used with capacity=automode: it configures nodeadm on managed nodegroup nodes, and Auto "
+     "Mode's nodes take no user data. Leave fastImagePull unset."),
+])
+def test_fast_image_pull_is_for_al2023_nodegroups(context: dict, line: str):
+    assert error_of(context) == line

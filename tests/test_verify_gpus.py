@@ -138,3 +138,12 @@ def test_the_watched_condition_comes_from_the_stack_outputs():
     env = env_from_stack_outputs([{"OutputKey": "GpuHealthCondition", "OutputValue": "AcceleratedHardwareReady"},
                                   {"OutputKey": "RunnerQueueUrls", "OutputValue": "https://sqs.us-west-2.amazonaws.com/1/sqs_a"}])
     assert env == {"GPU_HEALTH_CONDITION": "AcceleratedHardwareReady", "RUNNER_QUEUE_URLS": "https://sqs.us-west-2.amazonaws.com/1/sqs_a"}
+
+
+def test_a_cluster_that_cannot_be_read_is_one_error_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+    def refuse(path, **_):
+        raise RuntimeError("kubectl get pods failed: Unauthorized\nforbidden: User cannot list")
+    monkeypatch.setattr(verify_gpus, "write_kubeconfig", refuse)
+    env = {"CLUSTER_NAME": "c", "CLUSTER_REGION": "us-west-2", "VERIFIER_ROLE_ARN": "arn:aws:iam::123456789012:role/v"}
+    assert verify_gpus.as_verifier(env, lambda kubectl: ["never"]) is None
+    assert capsys.readouterr().err == "error: cannot read the cluster: forbidden: User cannot list\n"

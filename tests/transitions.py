@@ -57,6 +57,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("capacityType", "SPOT"),
     _t("gpuAmiType", "BOTTLEROCKET_x86_64_NVIDIA"),
     _t("nodeVolumeSize", "200"),
+    _t("fastImagePull", "true"),
     Transition("sshPublicKey", {"sshPublicKey": str(FIXTURES / "id_ed25519.pub"), "sshAllowedCidrs": "10.20.0.0/16"}),
     Transition("sshAllowedCidrs", {"sshAllowedCidrs": "10.30.0.0/16"},
                start={"sshPublicKey": str(FIXTURES / "id_ed25519.pub"), "sshAllowedCidrs": "10.20.0.0/16"}),
@@ -87,6 +88,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("createQueues", {"createQueues": "true"}, start=QUEUES),
     Transition("runnerMaxReplicas", {"runnerMaxReplicas": "2"}, start=QUEUES),
     Transition("queueLengthPerRunner", {"queueLengthPerRunner": "3"}, start=QUEUES),
+    Transition("warmHours", {"warmHours": "Mon-Fri 08:00-18:00 Europe/Berlin"}, start=QUEUES),
+    # starts where the warmHours row ends: one synth fewer
+    Transition("warmRunners", {"warmRunners": "2"}, start={**QUEUES, "warmHours": "Mon-Fri 08:00-18:00 Europe/Berlin"}),
     _t("nodeMonitoringAgent", "false"),
     _t("containerInsights", "false"),
     _t("alarmEmail", "gpu-ops@example.com"),

@@ -30,6 +30,7 @@ class GpuNodes:
     gpus_per_node: int  # of the smallest listed type: what the autoscaler may count on
     ships_device_plugin: bool  # the AMI runs its own (Bottlerocket)
     ssh: SshAccess | None = None
+    fast_image_pull: bool = False  # nodeadm's FastImagePull and gp3 throughput for it (AL2023 only)
     # Node auto repair actions per condition and reason (stacks/node_repair.py); empty keeps EKS's defaults.
     repair_overrides: Sequence[Mapping[str, object]] = ()
 
@@ -76,7 +77,8 @@ class NodegroupCapacity(GpuNodeShape):
             scope, "GpuNodes", cluster=cluster, kubernetes_version=kubernetes_version, name_prefix=gpu.name_prefix,
             instance_types=gpu.instance_types,
             ami_type=gpu.ami_type, capacity_type=gpu.capacity_type, desired=gpu.desired, minimum=gpu.minimum, maximum=gpu.maximum,
-            volume_gib=gpu.volume_gib, labels=self._labels, taint=bool(self._taints), ssh=gpu.ssh)
+            volume_gib=gpu.volume_gib, labels=self._labels, taint=bool(self._taints), ssh=gpu.ssh,
+            fast_image_pull=gpu.fast_image_pull)
         if gpu.repair_overrides:
             add_repair_overrides(self.gpu_nodes.nodegroup, gpu.repair_overrides)
         self._ready: list[IConstruct] = [self.gpu_nodes, *([self.system_nodes] if self.system_nodes else [])]

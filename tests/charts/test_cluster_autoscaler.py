@@ -107,6 +107,10 @@ def test_flags_for_bursty_gpu_work(values: dict) -> None:
     assert args["skip-nodes-with-local-storage"] is False
     for duration in ("scale-down-unneeded-time", "scale-down-delay-after-add"):
         assert re.fullmatch(r"\d+[smh]", args[duration]), duration
+    # 2m, not the default 10m (config/const.go at cluster-autoscaler-1.34.5): with KEDA's 120 s cooldown the idle
+    # tail after a burst stays under 5 minutes (make latency).
+    assert args["scale-down-unneeded-time"] == "2m"
+    assert "scan-interval" not in args  # the default 10 s: config/const.go:55
 
 
 def test_values_are_fresh_dicts_each_call() -> None:

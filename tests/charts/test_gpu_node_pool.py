@@ -55,6 +55,7 @@ def test_the_gpu_limit_bounds_the_pool():
 def test_only_empty_nodes_go_and_busy_runners_are_never_evicted_for_drift_or_consolidation():
     disruption = _pool()["spec"]["disruption"]
     assert disruption["consolidationPolicy"] == "WhenEmpty"
-    assert disruption["consolidateAfter"] == "10m"
+    # After KEDA's 120 s cooldown: the idle tail stays under 5 minutes (make latency CDK_ARGS="-c capacity=automode")
+    assert disruption["consolidateAfter"] == "2m"
     assert {"nodes": "0", "reasons": ["Drifted", "Underutilized"]} in disruption["budgets"]
     assert {"nodes": "100%", "reasons": ["Empty"]} in disruption["budgets"]

@@ -1,4 +1,4 @@
-"""GpuVerifierRbacChart: the post-deploy check's group may read nodes, and jobs, pods and deployments in the runner's namespace, nothing else."""
+"""GpuVerifierRbacChart: the post-deploy check's group may read nodes, and jobs, pods, deployments and events in the runner's namespace, nothing else."""
 from __future__ import annotations
 
 import cdk8s
@@ -18,10 +18,11 @@ def test_read_only_rules(objects):
     assert find(objects, "ClusterRole", NODE_READER_NAME)["rules"] == [{"apiGroups": [""], "resources": ["nodes"], "verbs": ["get", "list"]}]
     role = find(objects, "Role", JOB_READER_NAME)
     assert role["metadata"]["namespace"] == "studioml"
-    # jobs for make verify; pods and deployments for make status. Never secrets, logs, exec or writes.
+    # jobs for make verify; pods and deployments for make status; events for make timeline. Never secrets, logs, exec or writes.
     assert role["rules"] == [{"apiGroups": ["batch"], "resources": ["jobs"], "verbs": ["get", "list", "watch"]},
                              {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]},
-                             {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get", "list"]}]
+                             {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get", "list"]},
+                             {"apiGroups": [""], "resources": ["events"], "verbs": ["get", "list"]}]
 
 
 def test_bindings_grant_the_group_only(objects):

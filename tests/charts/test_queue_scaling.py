@@ -11,6 +11,7 @@ from charts.queue_scaling import (
     TRIGGER_AUTHENTICATION_NAME,
     QueueScalingChart,
 )
+from domain.warm_hours import parse_warm_hours
 from settings import SUPPORTED_KUBERNETES_VERSIONS
 from tests.kube import Manifest, find, names, validate_strict
 
@@ -81,15 +82,36 @@ def test_scaled_object_targets_the_runner_deployment_within_bounds(one_queue) ->
     assert (spec["minReplicaCount"], spec["maxReplicaCount"]) == (0, 4)
 
 
-def test_timings_suit_long_gpu_tasks(one_queue) -> None:
+def test_timings_chosen_from_the_latency_model(one_queue) -> None:
     spec = spec_of(one_queue[1])
-    assert spec["pollingInterval"] == 30
-    # Longer than KEDA's 300 s default: a runner survives the gap between two bursts.
-    assert spec["cooldownPeriod"] > 300
+    # KEDA's defaults (v2.20.2: pollingInterval 30, cooldownPeriod 300) shortened: 10 s takes 10 s off every start at
+    # p50, and 120 s of cooldown with 2m of scale-down-unneeded-time keeps the idle tail under 5 minutes (make latency).
+    assert (spec["pollingInterval"], spec["cooldownPeriod"]) == (10, 120)
     scale_down = spec["advanced"]["horizontalPodAutoscalerConfig"]["behavior"]["scaleDown"]
-    assert scale_down["stabilizationWindowSeconds"] > 300
+    assert scale_down["stabilizationWindowSeconds"] == 120
     (policy,) = scale_down["policies"]
     assert policy == {"type": "Pods", "value": 1, "periodSeconds": 120}
+
+
+def test_no_warm_hours_no_cron_trigger(one_queue) -> None:
+    assert [t["type"] for t in spec_of(one_queue[1])["triggers"]] == ["aws-sqs-queue"]
+
+
+def test_warm_hours_add_a_cron_trigger_keda_reads() -> None:
+    # kedacore/keda v2.20.2 pkg/scalers/cron_scaler.go: metadata timezone, start, end, desiredReplicas (strings);
+    # start and end are five-field cron expressions (robfig/cron, Sunday = 0).
+    _, manifests = synth(queue_urls=[QUEUE_A], warm_hours=parse_warm_hours("Mon-Fri 08:00-18:00 Europe/Berlin"),
+                         warm_runners=2)
+    triggers = {t["name"]: t for t in spec_of(manifests)["triggers"]}
+    assert triggers["warm-hours"] == {"type": "cron", "name": "warm-hours", "metadata": {
+        "timezone": "Europe/Berlin", "start": "0 8 * * 1,2,3,4,5", "end": "0 18 * * 1,2,3,4,5", "desiredReplicas": "2"}}
+    assert triggers["queue0"]["type"] == "aws-sqs-queue"
+    validate_strict(manifests, KUBERNETES_VERSIONS[-1])
+
+
+def test_warm_runners_must_fit_max_replicas() -> None:
+    with pytest.raises(ValueError, match=r"warm_runners must be 1 to max_replicas \(4\), got 5"):
+        synth(queue_urls=[QUEUE_A], warm_hours=parse_warm_hours("Mon 08:00-09:00 UTC"), warm_runners=5)
 
 
 def test_one_sqs_trigger_with_the_target_per_replica(one_queue) -> None:

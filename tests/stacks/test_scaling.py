@@ -98,10 +98,20 @@ def test_scaled_object_triggers_and_bounds(scale):
     spec = scaled["spec"]
     assert (spec["minReplicaCount"], spec["maxReplicaCount"]) == (0, 3)  # nodesMin=0; runnerMaxReplicas=3
     assert spec["scaleTargetRef"]["name"] == "studioml-go-runner-deployment"
-    urls = [t["metadata"]["queueURL"] for t in spec["triggers"]]
+    queues = [t for t in spec["triggers"] if t["type"] == "aws-sqs-queue"]
+    urls = [t["metadata"]["queueURL"] for t in queues]
     assert urls == ["https://sqs.us-east-1.amazonaws.com/123456789012/sqs_train", "https://sqs.us-east-1.amazonaws.com/123456789012/sqs_eval"]
-    assert {t["type"] for t in spec["triggers"]} == {"aws-sqs-queue"}
-    assert {t["metadata"]["queueLength"] for t in spec["triggers"]} == {"2"}
+    assert {t["metadata"]["queueLength"] for t in queues} == {"2"}
+
+
+def test_warm_hours_become_a_cron_trigger_in_the_scaled_object(scale):
+    # scale sets warmHours="Mon-Fri 08:00-18:00 Europe/Berlin" and warmRunners=2; KEDA's cron scaler fields as
+    # kedacore/keda v2.20.2 pkg/scalers/cron_scaler.go reads them.
+    (scaled,) = _objects(scale, "ScaledObject")
+    (cron,) = [t for t in scaled["spec"]["triggers"] if t["type"] == "cron"]
+    assert cron["metadata"] == {"timezone": "Europe/Berlin", "start": "0 8 * * 1,2,3,4,5", "end": "0 18 * * 1,2,3,4,5",
+                                "desiredReplicas": "2"}
+    assert {t["type"] for t in scaled["spec"]["triggers"]} == {"aws-sqs-queue", "cron"}
 
 
 def test_keda_owns_the_replica_count(scale, default):

@@ -1,6 +1,8 @@
 """The capacity seam's first shape, built in a bare stack: what it answers, and where it puts what it builds."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
@@ -75,3 +77,36 @@ def test_bottlerocket_needs_no_device_plugin():
 def test_the_autoscaler_needs_system_nodes_to_run_on():
     with pytest.raises(ValueError, match="cluster-autoscaler needs system nodes to run on"):
         _capacity(system=None)
+
+
+# --- fastImagePull: nodeadm's FastImagePull feature gate and the disk throughput its docs ask for ------------------------
+
+def _gpu_launch_template(stack):
+    template = cdk.assertions.Template.from_stack(stack).to_json()
+    nodegroup = next(r["Properties"] for r in template["Resources"].values()
+                     if r["Type"] == "AWS::EKS::Nodegroup" and r["Properties"]["NodegroupName"].startswith("studio-")
+                     and not r["Properties"]["NodegroupName"].startswith("studio-system"))
+    return template["Resources"][nodegroup["LaunchTemplate"]["Id"]["Ref"]]["Properties"]["LaunchTemplateData"]
+
+
+def test_without_fast_image_pull_the_gpu_disk_has_gp3s_baseline_and_no_user_data(built):
+    data = _gpu_launch_template(built[0])
+    assert "UserData" not in data
+    assert "Throughput" not in data["BlockDeviceMappings"][0]["Ebs"]
+
+
+def test_fast_image_pull_turns_on_nodeadms_feature_gate_with_600_mibps():
+    stack, _ = _capacity(gpu=replace(GPU, fast_image_pull=True))
+    data = _gpu_launch_template(stack)
+    # awslabs/amazon-eks-ami v20260724 nodeadm/doc/examples.md: "at least 600MiB/s throughput"
+    assert data["BlockDeviceMappings"][0]["Ebs"]["Throughput"] == 600
+    text = data["UserData"]["Fn::Base64"]  # CloudFormation encodes it at deploy
+    assert "Content-Type: application/node.eks.aws" in text  # nodeadm's MIME part type (examples.md)
+    assert "kind: NodeConfig\nspec:\n  featureGates:\n    FastImagePull: true\n" in text
+
+
+def test_every_gpu_type_is_above_the_size_below_which_nodeadm_ignores_fast_image_pull():
+    # nodeadm/internal/containerd/config.go UseSOCISnapshotter (amazon-eks-ami v20260724): >= 4000 millicores and >= 7 GiB
+    # of online memory; the smallest GPU type, g5g.xlarge, has 4 vCPUs and 8 GiB.
+    from domain.instance_types import GPU_INSTANCE_TYPES
+    assert all(t.vcpus >= 4 and t.memory_gib >= 8 for t in GPU_INSTANCE_TYPES.values())
