@@ -21,7 +21,7 @@ from bench.latency import Knobs, Shape  # noqa: E402
 from bench.replay import RUNS, Replay, fleet_of, replay  # noqa: E402
 from domain.warm_hours import parse_warm_hours  # noqa: E402
 from settings import SettingError, load_settings  # noqa: E402
-from settings.capacity import AUTOMODE_REFUSED  # noqa: E402
+from settings.unused import unused_settings  # noqa: E402
 
 SCALE_TO_ZERO = {"nodesMin": "0", "nodes": "0", "queues": "sqs_runner"}
 TRACE_WARM_HOURS = "Mon-Fri 08:00-18:00 UTC"  # the trace's day is a Tuesday in UTC
@@ -59,8 +59,9 @@ VARIANTS: tuple[Variant, ...] = (
 
 
 def run_variant(variant: Variant, context: Mapping[str, str], environ: Mapping[str, str], runs: int = RUNS) -> Replay:
-    if variant.context.get("capacity") == "automode":  # drop what only shapes a nodegroup, as bench/cost_comparison.py does
-        context = {k: v for k, v in context.items() if k not in AUTOMODE_REFUSED}
+    # Drop what the variant leaves unused (what only shapes a nodegroup, for Auto Mode), as bench/cost_comparison.py does.
+    unused = unused_settings({**context, **variant.context}) - unused_settings(context) - set(variant.context)
+    context = {k: v for k, v in context.items() if k not in unused}
     settings = load_settings({**context, **variant.context}, environ)
     knobs = replace(Knobs.deployed(), **variant.knobs)
     if variant.warm_hours:

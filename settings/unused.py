@@ -108,6 +108,11 @@ UNUSED: tuple[Unused, ...] = (
 )
 
 
+def unused_settings(raw: Raw) -> frozenset[str]:
+    """The settings given in `raw` that its other settings leave unused (what refuse_unused would refuse, all of them)."""
+    return frozenset(rule.setting for rule in UNUSED if raw.get(rule.setting) is not None and rule.applies(raw))
+
+
 def refuse_unused(raw: Raw) -> None:
     """The first rule whose setting is given explicitly and not used: SettingError naming it."""
     for rule in UNUSED:

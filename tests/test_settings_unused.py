@@ -74,7 +74,7 @@ def _lines_for(name: str) -> list[str]:
     """The refusals `name` gets under each rule's condition, with a value the setting itself takes."""
     value = {"gpuAmiType": "AL2023_x86_64_NVIDIA", "systemNodes": "2", "systemNodeType": "t4g.medium",
              "sshPublicKey": "~/.ssh/id.pub", "sshAllowedCidrs": "203.0.113.0/24", "nodeVolumeSize": "100",
-             "nodeMonitoringAgent": "true", "nodes": "1", "devicePluginVersion": "v0.19.0", "sqsSecretName": "team/sqs",
+             "nodeMonitoringAgent": "true", "nodes": "1", "fastImagePull": "true", "devicePluginVersion": "v0.19.0", "sqsSecretName": "team/sqs",
              "sqsCredentialsFile": "~/.aws/c", "sqsConfigFile": "~/.aws/c", "runnerMaxReplicas": "2", "queueLengthPerRunner": "2",
              "maxMessageAgeMinutes": "30", "pipelineRepository": "o/n", "pipelineBranch": "main",
              "pipelineConnectionArn": PIPELINE["pipelineConnectionArn"], "pipelineTargets": "prod=123456789012/us-west-2"}[name]

@@ -155,7 +155,7 @@ def test_warm_hours_are_kept_in_one_spelling_with_their_window():
      "error: warmRunners: 0 is below 1: KEDA's cron trigger refuses 0 desiredReplicas. Give 1 or more."),
 ])
 def test_bad_warm_hours_get_one_line(context: dict, line: str):
-    assert error_of(context) == line
+    assert error_line(context) == line
 
 
 @pytest.mark.parametrize("context, line", [
@@ -167,4 +167,4 @@ def test_bad_warm_hours_get_one_line(context: dict, line: str):
      "Mode's nodes take no user data. Leave fastImagePull unset."),
 ])
 def test_fast_image_pull_is_for_al2023_nodegroups(context: dict, line: str):
-    assert error_of(context) == line
+    assert error_line(context) == line
