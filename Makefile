@@ -2,9 +2,10 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-# jsii warns on every run that Node 20 is past end of life; the CDK itself still works on it.
-export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
-export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+# The Node.js that package.json pins runs the CDK CLI, and jsii under the app, the tests and the scripts: both find `node`
+# on PATH. The system's Node only runs npm, which installs it; npm runs with the PATH it was given, not the pinned one it replaces.
+SYSTEM_PATH := $(PATH)
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 
 PYTHON ?= python3
 VENV := .venv
@@ -40,7 +41,7 @@ $(SCAN_VENV)/.installed: requirements-scan.txt constraints-scan.txt
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	PATH='$(SYSTEM_PATH)' npm ci --loglevel=error
 	touch $@
 
 install: $(VENV)/.installed $(SCAN_VENV)/.installed node_modules/.installed ## create .venv, .venv-scan and node_modules with the pinned versions

@@ -11,7 +11,7 @@ from stacks.gpu_verifier import verifier_role_name
 from stacks.pipeline_nag import acknowledge_pipeline_findings
 from stacks.stage import GpuClusterStage
 
-# CodeBuild image and runtimes matching what the Makefile expects (Python 3.11, Node.js 20).
+# CodeBuild image and runtimes for the Makefile: Python 3.11 for the venvs; Node.js 20 only runs npm, make runs the CLI on package.json's.
 BUILD_IMAGE = codebuild.LinuxBuildImage.STANDARD_7_0
 RUNTIMES = {"python": "3.11", "nodejs": "20"}
 
