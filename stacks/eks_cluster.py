@@ -4,12 +4,12 @@ from __future__ import annotations
 import importlib
 from typing import Sequence
 
-from aws_cdk import RemovalPolicy, aws_ec2 as ec2, aws_eks_v2 as eks, aws_kms as kms, aws_lambda as lambda_, aws_logs as logs
+from aws_cdk import RemovalPolicy, Stack, aws_ec2 as ec2, aws_eks_v2 as eks, aws_kms as kms, aws_lambda as lambda_, aws_logs as logs
 from constructs import Construct
 
 from settings import SUPPORTED_KUBERNETES_VERSIONS
 from stacks.capacity.automode_cluster import acknowledge_auto_mode_cluster_role, auto_mode_compute
-from stacks.nag import acknowledge, managed_policy_finding
+from stacks.nag import acknowledge, managed_policy_finding, managed_policy_findings, wildcard_resource_finding
 
 
 def kubectl_layer(scope: Construct, id: str, kubernetes_version: str) -> lambda_.ILayerVersion:
@@ -31,6 +31,8 @@ CONTROL_PLANE_LOGS = [
 ]
 
 CLUSTER_ADMIN_POLICY = "AmazonEKSClusterAdminPolicy"
+# aws-cdk-lib gives the kubectl handler this AWS managed policy where the partition has ECR Public.
+ECR_PUBLIC_POLICY = "AmazonElasticContainerRegistryPublicReadOnly"
 
 # The VPC CNI's network policy agent enforces NetworkPolicy objects only when the add-on's configuration says so
 # (EKS user guide, "Configure your cluster for Kubernetes network policies"): without it they are decorative.
@@ -93,16 +95,26 @@ class GpuEksCluster(Construct):
         """Roles and functions aws-cdk-lib creates for the cluster and its kubectl provider, reviewed as they are."""
         acknowledge(self.cluster.role, managed_policy_finding("AmazonEKSClusterPolicy"),
                     "the EKS service role policy AWS requires for the control plane; AWS keeps it in step with EKS")
-        provider = self.cluster.node.find_child("KubectlProvider")
+        provider = self.cluster.kubectl_provider
         lambda_reason = ("the kubectl provider's Lambda functions log to CloudWatch and run in the cluster's VPC; "
                          "these AWS managed policies grant exactly that")
         for policy in ("service-role/AWSLambdaBasicExecutionRole", "service-role/AWSLambdaVPCAccessExecutionRole"):
             acknowledge(provider, managed_policy_finding(policy), lambda_reason)
         acknowledge(provider, managed_policy_finding("AmazonEC2ContainerRegistryReadOnly"),
                     "the kubectl handler reads OCI Helm charts from ECR; read-only")
-        acknowledge(provider, 'IAM4[Policy::{"Fn::If":["EksClusterKubectlProviderHandlerHasEcrPublicC426D1A5",{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly"]]},{"Ref":"AWS::NoValue"}]}]',
-                    "read-only ECR Public access for Helm charts, attached by aws-cdk-lib only in partitions that have ECR Public")
-        acknowledge(provider, "IAM5[Resource::<EksClusterKubectlProviderHandlerDA75FB7A.Arn>:*]",
+        # ECR Public's policy is attached under a condition, whose logical id the finding names: read it from the handler's role.
+        for finding in managed_policy_findings(provider.role):
+            if f"/{ECR_PUBLIC_POLICY}" in finding:
+                acknowledge(provider, finding, "read-only ECR Public access for Helm charts, attached by aws-cdk-lib only in "
+                                               "partitions that have ECR Public")
+        acknowledge(provider, wildcard_resource_finding(Stack.of(self), f"{_kubectl_handler(provider).function_arn}:*"),
                     "the custom resource framework invokes its own handler function and its versions (`<arn>:*`), nothing else")
         acknowledge(provider, "L1", "the kubectl handler's runtime is fixed by aws-cdk-lib (pinned in requirements.txt) "
                                     "and moves forward when the library is upgraded")
+
+
+def _kubectl_handler(provider: eks.IKubectlProvider) -> lambda_.Function:
+    """The function that runs kubectl: aws-eks-v2 exposes the provider's role, not its function, so the one that runs as it."""
+    role = provider.role.node.path  # jsii hands out a new proxy per access: constructs are compared by path
+    (handler,) = [c for c in provider.node.find_all() if isinstance(c, lambda_.Function) and c.role and c.role.node.path == role]
+    return handler
