@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 
-from typing import Sequence
+from typing import Sequence, cast
 
 from aws_cdk import ArnFormat, Fn, RemovalPolicy, SecretValue, Stack, aws_iam as iam, aws_kms as kms, aws_secretsmanager as secretsmanager
 from constructs import Construct
@@ -54,7 +54,8 @@ class ManagedRunnerCredentials(Construct):
                       for name in (queues or [f"{queue_prefix}*"])]
         self.group = iam.Group(self, "Group")
         # The group's one policy, which holds both statements: for a group, the dependable aws-cdk-lib answers with is that policy.
-        self.policy = self.group.add_to_principal_policy(iam.PolicyStatement(actions=[LIST_ACTION], resources=["*"])).policy_dependable
+        self.policy = cast(iam.Policy, self.group.add_to_principal_policy(
+            iam.PolicyStatement(actions=[LIST_ACTION], resources=["*"])).policy_dependable)
         self.group.add_to_principal_policy(iam.PolicyStatement(actions=list(QUEUE_ACTIONS), resources=queue_arns))
         self.user = iam.User(self, "User", groups=[self.group])
         self.access_key = iam.AccessKey(self, "AccessKey", user=self.user, serial=key_serial)

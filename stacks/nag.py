@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from aws_cdk import Acknowledgment, CfnResource, Stack, Validations, aws_iam as iam
 from constructs import IConstruct
@@ -26,10 +26,10 @@ def wildcard_resource_finding(stack: Stack, resource: str) -> str:
     return f"IAM5[Resource::{render_intrinsic(stack.resolve(resource))}]"
 
 
-def managed_policy_findings(role: iam.Role) -> list[str]:
+def managed_policy_findings(role: iam.IRole) -> list[str]:
     """The IAM4 finding ids of the AWS managed policies on `role`, read from its template as cdk-nag reads them."""
     stack = Stack.of(role)
-    arns = stack.resolve(role.node.default_child.managed_policy_arns) or []  # the CfnRole: its managed policies as deployed
+    arns = stack.resolve(cast(iam.CfnRole, role.node.default_child).managed_policy_arns) or []  # as deployed
     return [f"IAM4[Policy::{text}]" for text in map(render_intrinsic, arns) if ":iam::aws:" in text]
 
 
@@ -44,7 +44,8 @@ def render_intrinsic(value: Any) -> str:
         return f"<{'.'.join(value['Fn::GetAtt'])}>"
     if "Fn::Join" in value:
         separator, parts = value["Fn::Join"]
-        return separator.join(render_intrinsic(part) for part in parts)
+        joined: str = separator.join(render_intrinsic(part) for part in parts)
+        return joined
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)  # JSON.stringify's spelling
 
 

@@ -6,7 +6,7 @@ to the group, and the group's name exists only once the nodegroup does: so two S
 """
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, Sequence, cast
 
 from aws_cdk import Stack, aws_iam as iam, custom_resources as cr
 from constructs import Construct
@@ -98,7 +98,7 @@ class NodeTemplateTags(Construct):
                     "the condition limits CreateOrUpdateTags to groups tagged eks:cluster-name=<this cluster> and to "
                     "cluster-autoscaler node-template tag keys")
         # The role of the SDK-call function aws-cdk-lib shares between the custom resources of a stack (its grant principal).
-        acknowledge(self.describe.grant_principal, managed_policy_finding("service-role/AWSLambdaBasicExecutionRole"),
+        acknowledge(cast(iam.IRole, self.describe.grant_principal), managed_policy_finding("service-role/AWSLambdaBasicExecutionRole"),
                     "the SDK-call function aws-cdk-lib shares between custom resources writes its logs to CloudWatch; "
                     "this AWS managed policy grants exactly that")
 
