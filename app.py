@@ -41,7 +41,8 @@ def unacknowledged_findings(report: Path) -> list[str]:
 
 def cdk_cli_version() -> str:
     """The CDK CLI version package.json pins: the pipeline installs the same one."""
-    return json.loads((ROOT / "package.json").read_text())["devDependencies"]["aws-cdk"]
+    version: str = json.loads((ROOT / "package.json").read_text())["devDependencies"]["aws-cdk"]
+    return version
 
 
 def build(app: cdk.App, environ: Mapping[str, str]) -> list[GpuClusterStack]:

@@ -23,8 +23,7 @@ TARGET_RATIO = 1.3
 
 
 def synth(name: str, outdir: Path, context: dict) -> float:
-    env = {**os.environ, "CDK_OUTDIR": str(outdir), "CDK_CONTEXT_JSON": json.dumps(context),
-           "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1", "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
+    env = {**os.environ, "CDK_OUTDIR": str(outdir), "CDK_CONTEXT_JSON": json.dumps(context)}
     env.pop("CDK_DEFAULT_ACCOUNT", None)
     workdir = outdir.with_name(f"{outdir.name}-cwd")  # the app writes dist/ where it runs: never into the repository's
     workdir.mkdir(parents=True)

@@ -9,6 +9,7 @@ leaves a knob for; every deviation says why.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import cdk8s
 from constructs import Construct
@@ -56,7 +57,7 @@ class DevicePluginChart(cdk8s.Chart):
                                                                          "policyTypes": ["Ingress"]}))
 
 
-def _daemon_set_spec(version: str) -> dict:
+def _daemon_set_spec(version: str) -> dict[str, Any]:
     return {
         "selector": {"matchLabels": dict(POD_LABELS)},
         "updateStrategy": {"type": "RollingUpdate"},

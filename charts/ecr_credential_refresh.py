@@ -13,6 +13,8 @@ never in an argument, environment variable or log line.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import cdk8s
 import cdk8s_plus_27 as kplus
 from constructs import Construct
@@ -105,7 +107,7 @@ class EcrCredentialRefreshChart(cdk8s.Chart):
         )
 
 
-def rbac_rules() -> list[dict]:
+def rbac_rules() -> list[dict[str, Any]]:
     """Only the pull Secret and the `default` ServiceAccount, by name where RBAC allows it."""
     return [
         {"apiGroups": [""], "resources": ["secrets"], "resourceNames": [PULL_SECRET_NAME],
@@ -129,7 +131,7 @@ def _check_registry(registry: str, region: str) -> None:
         raise ValueError(f"registry {registry} is in {match['region']}, but the token would be fetched in {region}")
 
 
-def _job_spec(*, namespace: str, registry: str, region: str) -> dict:
+def _job_spec(*, namespace: str, registry: str, region: str) -> dict[str, Any]:
     """The Job spec both the CronJob and the initial Job run."""
     return {
         "backoffLimit": 3,
@@ -138,7 +140,7 @@ def _job_spec(*, namespace: str, registry: str, region: str) -> dict:
     }
 
 
-def _pod_spec(*, namespace: str, registry: str, region: str) -> dict:
+def _pod_spec(*, namespace: str, registry: str, region: str) -> dict[str, Any]:
     work_mount = [{"name": "work", "mountPath": WORK_DIR}]
     return {
         "serviceAccountName": SERVICE_ACCOUNT_NAME,
@@ -185,7 +187,7 @@ def _pod_spec(*, namespace: str, registry: str, region: str) -> dict:
     }
 
 
-def _container(name: str, image: str, command: list[str], mounts: list[dict], *, memory: str) -> dict:
+def _container(name: str, image: str, command: list[str], mounts: list[dict[str, Any]], *, memory: str) -> dict[str, Any]:
     return {
         "name": name,
         "image": image,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Mapping
+from typing import Any, Mapping
 
 import cdk8s
 import cdk8s_plus_27 as kplus
@@ -151,7 +151,7 @@ def _check_image(image: str) -> None:
         raise ValueError(f"runner image must be pinned to a version tag (not latest), got {image!r}")
 
 
-def _deployment_spec(*, image: str, gpus: int, cpu: str, memory: str, scratch_size: str, sqs_secret_optional: bool) -> dict:
+def _deployment_spec(*, image: str, gpus: int, cpu: str, memory: str, scratch_size: str, sqs_secret_optional: bool) -> dict[str, Any]:
     # Requests equal limits: the runner sizes its work from what it is given (Guaranteed QoS).
     resources = {GPU_RESOURCE: str(gpus), "cpu": cpu, "memory": memory}
     return {
@@ -205,7 +205,7 @@ def _deployment_spec(*, image: str, gpus: int, cpu: str, memory: str, scratch_si
     }
 
 
-def _volumes(scratch_size: str, sqs_secret_optional: bool) -> list[tuple[dict, str]]:
+def _volumes(scratch_size: str, sqs_secret_optional: bool) -> list[tuple[dict[str, Any], str]]:
     """(volume, mount path) pairs; every Secret is mounted read-only."""
     return [
         (_secret_volume("aws-sqs", SQS_SECRET_NAME, ["credentials", "config"], optional=sqs_secret_optional),
@@ -224,8 +224,8 @@ def _volumes(scratch_size: str, sqs_secret_optional: bool) -> list[tuple[dict, s
     ]
 
 
-def _secret_volume(name: str, secret_name: str, keys: list[str] | None, *, optional: bool) -> dict:
-    secret: dict = {"secretName": secret_name, "optional": optional}
+def _secret_volume(name: str, secret_name: str, keys: list[str] | None, *, optional: bool) -> dict[str, Any]:
+    secret: dict[str, Any] = {"secretName": secret_name, "optional": optional}
     if keys is not None:
         secret["items"] = [{"key": key, "path": key} for key in keys]
     return {"name": name, "secret": secret}

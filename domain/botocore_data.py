@@ -20,11 +20,13 @@ def _data_dir() -> Path:
 
 def partitions() -> dict[str, Any]:
     """botocore's `partitions.json`: every partition with its regions."""
-    return json.loads((_data_dir() / "partitions.json").read_text())
+    data: dict[str, Any] = json.loads((_data_dir() / "partitions.json").read_text())
+    return data
 
 
 def service_model(service: str) -> dict[str, Any]:
     """The newest API version of a service's model, as botocore's Loader picks it (API versions are ISO dates)."""
     version = max((_data_dir() / service).iterdir(), key=lambda path: path.name)
     plain, packed = version / "service-2.json", version / "service-2.json.gz"
-    return json.loads(plain.read_text() if plain.exists() else gzip.decompress(packed.read_bytes()))
+    model: dict[str, Any] = json.loads(plain.read_text() if plain.exists() else gzip.decompress(packed.read_bytes()))
+    return model

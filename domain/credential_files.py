@@ -119,8 +119,9 @@ def _parse(setting: str, text: str, source: str) -> configparser.ConfigParser:
 
 
 def _error_line(err: configparser.Error) -> str:
-    if isinstance(getattr(err, "lineno", None), int):  # missing header, duplicate section or option
-        return str(err.lineno)
+    lineno = getattr(err, "lineno", None)
+    if isinstance(lineno, int):  # missing header, duplicate section or option
+        return str(lineno)
     errors = getattr(err, "errors", [])  # ParsingError: every line that is not `name = value`
     return ", ".join(str(lineno) for lineno, _line in errors) or "?"
 

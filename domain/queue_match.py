@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 import re2
 
@@ -28,7 +29,7 @@ class QueueMatchError(ValueError):
 
 
 @lru_cache(maxsize=64)
-def compile_queue_match(pattern: str):
+def compile_queue_match(pattern: str) -> Any:  # an re2 pattern (google-re2 ships no types)
     if len(pattern) > MAX_LENGTH:
         raise QueueMatchError(f"is longer than {MAX_LENGTH} characters")
     unescaped = pattern.replace("\\\\", "")

@@ -1,7 +1,7 @@
 """Who provides the nodes: managed nodegroups + cluster-autoscaler, or EKS Auto Mode; and system nodes sized from their pods."""
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from pydantic import AfterValidator, PrivateAttr, model_validator
 
@@ -90,7 +90,7 @@ class CapacitySettings(SettingsBase):
     # --- derived values -------------------------------------------------------------------
     @property
     def automode(self) -> bool:
-        return getattr(self, "capacity") == "automode"
+        return cast(str, getattr(self, "capacity")) == "automode"
 
     @property
     def installs_cluster_autoscaler(self) -> bool:

@@ -1,17 +1,17 @@
 """The runner: namespace, image, pods and their size, the queues it serves, its cache; and that it fits a node."""
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
 
 from pydantic import AfterValidator, model_validator
 
-from domain.images import repository_of
+from domain.images import DEFAULT_RUNNER_IMAGE, repository_of
 from domain.quantities import GIB, QuantityError, cpu_cores, gib, memory_bytes, runner_cache_bytes
 from domain.queue_match import literal_prefix
 from domain.runner_sizing import RunnerLimits, SizingError, runner_limits
 from settings.errors import SettingError
 from settings.fields import SettingsBase, setting
-from settings.types import DEFAULT_RUNNER_IMAGE, Count, Flag, GoRegexp, Namespace, PinnedImage, Text
+from settings.types import Count, Flag, GoRegexp, Namespace, PinnedImage, Text
 
 # What a GPU node keeps for itself (kubelet, container runtime, VPC CNI, kube-proxy, device plugin,
 # Pod Identity agent) before the runner can have the rest: 0.5 vCPU, and 1 GiB plus 10% of memory.
@@ -133,9 +133,9 @@ class RunnerSettings(SettingsBase):
     @property
     def runners_per_node(self) -> int:
         """Runner pods that fit one node of the smallest listed type."""
-        return min(node.gpus // self.runner_gpus for node in getattr(self, "gpu_instance_types"))
+        return cast(int, min(node.gpus // self.runner_gpus for node in getattr(self, "gpu_instance_types")))
 
     @property
     def runner_capacity(self) -> int:
         """Runner pods that fit on nodesMax nodes of the smallest listed type."""
-        return self.runners_per_node * getattr(self, "nodes_max")
+        return self.runners_per_node * cast(int, getattr(self, "nodes_max"))

@@ -1,7 +1,7 @@
 """Scaling with the queue: node autoscaling, the queues KEDA watches, and how many runners the cluster can hold."""
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
 
 from pydantic import AfterValidator, model_validator
 
@@ -110,7 +110,7 @@ class ScalingSettings(SettingsBase):
         where the runner would get AccessDenied, so it serves exactly the listed ones (each already matches queueMatch)."""
         if getattr(self, "sqs_credentials") == "managed" and self.queues:
             return "^(?:" + "|".join(name.replace(".", "\\.") for name in self.queues) + ")$"
-        return getattr(self, "queue_match")
+        return cast(str, getattr(self, "queue_match"))
 
     @property
     def autoscaling_enabled(self) -> bool:

@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import importlib
-from typing import Sequence
+from typing import Any, Sequence, cast
 
-from aws_cdk import RemovalPolicy, aws_ec2 as ec2, aws_eks_v2 as eks, aws_kms as kms, aws_lambda as lambda_, aws_logs as logs
+from aws_cdk import CfnResource, RemovalPolicy, Stack, aws_ec2 as ec2, aws_eks_v2 as eks, aws_iam as iam, aws_kms as kms
+from aws_cdk import aws_lambda as lambda_, aws_logs as logs
 from constructs import Construct
 
 from settings import SUPPORTED_KUBERNETES_VERSIONS
+from stacks.cluster_interface import cluster_interface
 from stacks.capacity.automode_cluster import acknowledge_auto_mode_cluster_role, auto_mode_compute
-from stacks.nag import acknowledge, managed_policy_finding
+from stacks.nag import acknowledge, managed_policy_finding, managed_policy_findings, wildcard_resource_finding
 
 
 def kubectl_layer(scope: Construct, id: str, kubernetes_version: str) -> lambda_.ILayerVersion:
@@ -20,7 +22,8 @@ def kubectl_layer(scope: Construct, id: str, kubernetes_version: str) -> lambda_
     assert kubernetes_version in SUPPORTED_KUBERNETES_VERSIONS, kubernetes_version
     minor = kubernetes_version.split(".")[1]
     module = importlib.import_module(f"aws_cdk.lambda_layer_kubectl_v{minor}")
-    return getattr(module, f"KubectlV{minor}Layer")(scope, id)
+    layer: lambda_.ILayerVersion = getattr(module, f"KubectlV{minor}Layer")(scope, id)
+    return layer
 
 CONTROL_PLANE_LOGS = [
     eks.ClusterLoggingTypes.API,
@@ -31,6 +34,8 @@ CONTROL_PLANE_LOGS = [
 ]
 
 CLUSTER_ADMIN_POLICY = "AmazonEKSClusterAdminPolicy"
+# aws-cdk-lib gives the kubectl handler this AWS managed policy where the partition has ECR Public.
+ECR_PUBLIC_POLICY = "AmazonElasticContainerRegistryPublicReadOnly"
 
 # The VPC CNI's network policy agent enforces NetworkPolicy objects only when the add-on's configuration says so
 # (EKS user guide, "Configure your cluster for Kubernetes network policies"): without it they are decorative.
@@ -70,10 +75,10 @@ class GpuEksCluster(Construct):
             kubectl_provider_options=eks.KubectlProviderOptions(kubectl_layer=kubectl_layer(self, "KubectlLayer", kubernetes_version)),
         )
         self.cluster.node.add_dependency(self.control_plane_logs)
-        self.vpc_cni = eks.Addon(self, "VpcCni", cluster=self.cluster, addon_name=VPC_CNI_ADDON,
+        self.vpc_cni = eks.Addon(self, "VpcCni", cluster=cluster_interface(self.cluster), addon_name=VPC_CNI_ADDON,
                                  configuration_values=VPC_CNI_CONFIGURATION)
         # EKS installs a self-managed vpc-cni with every cluster: the managed add-on takes its fields over.
-        self.vpc_cni.node.default_child.add_property_override("ResolveConflicts", "OVERWRITE")
+        cast(CfnResource, self.vpc_cni.node.default_child).add_property_override("ResolveConflicts", "OVERWRITE")
         self._acknowledge_library_roles()
         if auto_mode_node_pools is not None:
             acknowledge_auto_mode_cluster_role(self.cluster)
@@ -82,7 +87,7 @@ class GpuEksCluster(Construct):
                 f"Admin{index}", arn,
                 [eks.AccessPolicy.from_access_policy_name(CLUSTER_ADMIN_POLICY, access_scope_type=eks.AccessScopeType.CLUSTER)])
 
-    def _capacity_props(self, auto_mode_node_pools: Sequence[str] | None) -> dict:
+    def _capacity_props(self, auto_mode_node_pools: Sequence[str] | None) -> dict[str, Any]:
         if auto_mode_node_pools is None:
             # nodegroups are added explicitly, each with its own settings
             return {"default_capacity_type": eks.DefaultCapacityType.NODEGROUP, "default_capacity": 0}
@@ -93,16 +98,26 @@ class GpuEksCluster(Construct):
         """Roles and functions aws-cdk-lib creates for the cluster and its kubectl provider, reviewed as they are."""
         acknowledge(self.cluster.role, managed_policy_finding("AmazonEKSClusterPolicy"),
                     "the EKS service role policy AWS requires for the control plane; AWS keeps it in step with EKS")
-        provider = self.cluster.node.find_child("KubectlProvider")
+        provider = cast(eks.KubectlProvider, self.cluster.kubectl_provider)  # made with kubectl_provider_options above
         lambda_reason = ("the kubectl provider's Lambda functions log to CloudWatch and run in the cluster's VPC; "
                          "these AWS managed policies grant exactly that")
         for policy in ("service-role/AWSLambdaBasicExecutionRole", "service-role/AWSLambdaVPCAccessExecutionRole"):
             acknowledge(provider, managed_policy_finding(policy), lambda_reason)
         acknowledge(provider, managed_policy_finding("AmazonEC2ContainerRegistryReadOnly"),
                     "the kubectl handler reads OCI Helm charts from ECR; read-only")
-        acknowledge(provider, 'IAM4[Policy::{"Fn::If":["EksClusterKubectlProviderHandlerHasEcrPublicC426D1A5",{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly"]]},{"Ref":"AWS::NoValue"}]}]',
-                    "read-only ECR Public access for Helm charts, attached by aws-cdk-lib only in partitions that have ECR Public")
-        acknowledge(provider, "IAM5[Resource::<EksClusterKubectlProviderHandlerDA75FB7A.Arn>:*]",
+        # ECR Public's policy is attached under a condition, whose logical id the finding names: read it from the handler's role.
+        for finding in managed_policy_findings(cast(iam.IRole, provider.role)):
+            if f"/{ECR_PUBLIC_POLICY}" in finding:
+                acknowledge(provider, finding, "read-only ECR Public access for Helm charts, attached by aws-cdk-lib only in "
+                                               "partitions that have ECR Public")
+        acknowledge(provider, wildcard_resource_finding(Stack.of(self), f"{_kubectl_handler(provider).function_arn}:*"),
                     "the custom resource framework invokes its own handler function and its versions (`<arn>:*`), nothing else")
         acknowledge(provider, "L1", "the kubectl handler's runtime is fixed by aws-cdk-lib (pinned in requirements.txt) "
                                     "and moves forward when the library is upgraded")
+
+
+def _kubectl_handler(provider: eks.KubectlProvider) -> lambda_.Function:
+    """The function that runs kubectl: aws-eks-v2 exposes the provider's role, not its function, so the one that runs as it."""
+    role = cast(iam.IRole, provider.role).node.path  # jsii hands out a new proxy per access: constructs are compared by path
+    (handler,) = [c for c in provider.node.find_all() if isinstance(c, lambda_.Function) and c.role and c.role.node.path == role]
+    return handler

@@ -1,7 +1,7 @@
 """The stack: wires network, cluster, capacity, add-ons and the runner's workloads together, and prints how to reach the result."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from aws_cdk import CfnOutput, Duration, Fn, Stack, aws_eks_v2 as eks
 from constructs import Construct, IConstruct
@@ -18,6 +18,7 @@ from stacks.capacity import Capacity
 from stacks.capacity.automode_capacity import BUILT_IN_NODE_POOLS, AutoModeCapacity, GpuNodePool
 from stacks.capacity.nodegroup_capacity import GpuNodes, NodeAutoscaling, NodegroupCapacity, SystemNodes
 from stacks.capacity.nodegroups import SshAccess
+from stacks.cluster_interface import cluster_interface
 from stacks.cluster_network import ClusterNetwork
 from stacks.eks_cluster import GpuEksCluster
 from stacks.gpu_verifier import GpuVerifierAccess
@@ -69,7 +70,7 @@ class GpuClusterStack(Stack):
         )
         cluster = self.eks.cluster
         # Everything CloudFormation applies inside the cluster goes through (and lives under) this one applier.
-        self.manifests = ManifestApplier(self, "Workloads", cluster=cluster)
+        self.manifests = ManifestApplier(self, "Workloads", cluster=cluster_interface(cluster))
         self.capacity = self._capacity(settings, cluster)
         # Imported only when used: each pulls in a large aws-cdk-lib module, and synth time is measured (make bench).
         self.queues = None
@@ -82,7 +83,7 @@ class GpuClusterStack(Stack):
             self.runner_credentials = ManagedRunnerCredentials(self, "RunnerCredentials", secret_name=settings.sqs_secret_name,
                                                                region=settings.region, queue_prefix=settings.queue_prefix,
                                                                queues=settings.queues)
-        self.workloads = self._workloads(settings, cluster)
+        self.workloads = self._workloads(settings, cluster_interface(cluster))
         self.verifier = GpuVerifierAccess(self, "GpuVerifier", cluster=cluster, cluster_name=settings.cluster_name,
                                           trusted_account=verifier_trusted_account or self.account)
         self._outputs(settings)
@@ -105,7 +106,8 @@ class GpuClusterStack(Stack):
                        repair_overrides=gpu_repair_overrides() if settings.node_monitoring_agent else ())
         system = None
         if settings.system_nodes > 0:
-            system = SystemNodes(name_prefix=settings.system_nodegroup_name, instance_type=settings.system_node_type,
+            # Set (or chosen) whenever there are system nodes.
+            system = SystemNodes(name_prefix=settings.system_nodegroup_name, instance_type=cast(str, settings.system_node_type),
                                  architecture=settings.system_architecture, count=settings.system_nodes)
         autoscaling = None
         if settings.autoscaling_enabled:
@@ -115,7 +117,7 @@ class GpuClusterStack(Stack):
         return NodegroupCapacity(self, cluster=cluster, kubernetes_version=settings.kubernetes_version, manifests=self.manifests,
                                  gpu=gpu, system=system, autoscaling=autoscaling, join_after=[self.eks.vpc_cni])
 
-    def _workloads(self, settings: Settings, cluster: eks.Cluster) -> GpuWorkloads:
+    def _workloads(self, settings: Settings, cluster: eks.ICluster) -> GpuWorkloads:
         """The runner's namespace, the device plugin if the capacity needs one, the add-ons the runner needs, then its charts."""
         capacity, manifests, ns = self.capacity, self.manifests, settings.namespace
         namespace = manifests.apply("runner-namespace",
@@ -141,7 +143,7 @@ class GpuClusterStack(Stack):
             ecr_registry=settings.ecr_registry if settings.ecr_refresh else None,
             queue_scaling=queue_scaling, queue_scaling_after=queue_scaling_after)
 
-    def _sqs_credentials(self, settings: Settings, cluster: eks.Cluster) -> tuple[SqsCredentials | None, list[IConstruct | None]]:
+    def _sqs_credentials(self, settings: Settings, cluster: eks.ICluster) -> tuple[SqsCredentials | None, list[IConstruct | None]]:
         """Where the runner's SQS Secret comes from, and what must run first: External Secrets unless the files are the source."""
         if settings.sqs_credentials == "none":
             return None, []
@@ -162,7 +164,7 @@ class GpuClusterStack(Stack):
         return (SqsCredentials(secrets_manager_secret_name=settings.sqs_secret_name),
                 [operator, self.runner_credentials.secret if self.runner_credentials else None])
 
-    def _queue_scaling(self, settings: Settings, cluster: eks.Cluster) -> tuple[QueueScaling | None, list[IConstruct | None]]:
+    def _queue_scaling(self, settings: Settings, cluster: eks.ICluster) -> tuple[QueueScaling | None, list[IConstruct | None]]:
         """The runner's replicas from its queues' depth, and what must run first: KEDA and the queues."""
         if not settings.queue_autoscaling:
             return None, []
@@ -215,7 +217,8 @@ class GpuClusterStack(Stack):
         from stacks.observability.cluster_observability import ClusterObservability
         from stacks.runner_queues import dead_letter_queue_name
         observability = ClusterObservability(
-            self, "Observability", cluster=self.eks.cluster, cluster_name=settings.cluster_name, nodes=self.capacity.ready,
+            self, "Observability", cluster=cluster_interface(self.eks.cluster), cluster_name=settings.cluster_name,
+            nodes=self.capacity.ready,
             pod_identity_agent=self.capacity.pod_identity_agent, gpu_taints=self.capacity.gpu_taints,
             node_monitoring_agent=settings.node_monitoring_agent and not self.capacity.runs_node_monitoring_agent,
             gpu_health_built_in=self.capacity.runs_node_monitoring_agent, container_insights=settings.container_insights,

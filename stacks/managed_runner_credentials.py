@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 
-from typing import Sequence
+from typing import Sequence, cast
 
 from aws_cdk import ArnFormat, Fn, RemovalPolicy, SecretValue, Stack, aws_iam as iam, aws_kms as kms, aws_secretsmanager as secretsmanager
 from constructs import Construct
@@ -53,8 +53,10 @@ class ManagedRunnerCredentials(Construct):
         queue_arns = [stack.format_arn(service="sqs", region=region, resource=name, arn_format=ArnFormat.NO_RESOURCE_NAME)
                       for name in (queues or [f"{queue_prefix}*"])]
         self.group = iam.Group(self, "Group")
-        self.group.add_to_policy(iam.PolicyStatement(actions=[LIST_ACTION], resources=["*"]))
-        self.group.add_to_policy(iam.PolicyStatement(actions=list(QUEUE_ACTIONS), resources=queue_arns))
+        # The group's one policy, which holds both statements: for a group, the dependable aws-cdk-lib answers with is that policy.
+        self.policy = cast(iam.Policy, self.group.add_to_principal_policy(
+            iam.PolicyStatement(actions=[LIST_ACTION], resources=["*"])).policy_dependable)
+        self.group.add_to_principal_policy(iam.PolicyStatement(actions=list(QUEUE_ACTIONS), resources=queue_arns))
         self.user = iam.User(self, "User", groups=[self.group])
         self.access_key = iam.AccessKey(self, "AccessKey", user=self.user, serial=key_serial)
         self.key = kms.Key(self, "SecretKey", description=f"Encrypts the runner's SQS credentials secret {secret_name}",
@@ -73,11 +75,10 @@ class ManagedRunnerCredentials(Construct):
         self.key.grant_decrypt(kms.ViaServicePrincipal(f"secretsmanager.{self._region}.amazonaws.com", reader.grant_principal))
 
     def _acknowledge(self, stack: Stack, wildcard_arns: Sequence[str]) -> None:
-        policy = self.group.node.find_child("DefaultPolicy")
-        acknowledge(policy, "IAM5[Resource::*]", "sqs:ListQueues has no resource-level permissions and only takes Resource *; "
-                                                 "it returns queue URLs, no messages")
+        acknowledge(self.policy, "IAM5[Resource::*]",
+                    "sqs:ListQueues has no resource-level permissions and only takes Resource *; it returns queue URLs, no messages")
         for arn in wildcard_arns:
-            acknowledge(policy, wildcard_resource_finding(stack, arn),
+            acknowledge(self.policy, wildcard_resource_finding(stack, arn),
                         "no queues are listed, so the runner picks its queues at run time by name prefix (QUEUE_MATCH); the "
                         "wildcard covers only queues with that prefix in this account and region, for receive, visibility, "
                         "delete and attributes")

@@ -1,9 +1,10 @@
 """Acknowledging a cdk-nag finding or skipping a checkov check on one construct, with the reason a reviewer reads."""
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import Any, cast
 
-from aws_cdk import Acknowledgment, CfnResource, Stack, Validations
+from aws_cdk import Acknowledgment, CfnResource, Stack, Validations, aws_iam as iam
 from constructs import IConstruct
 
 PACK = "AwsSolutions"
@@ -25,8 +26,16 @@ def wildcard_resource_finding(stack: Stack, resource: str) -> str:
     return f"IAM5[Resource::{render_intrinsic(stack.resolve(resource))}]"
 
 
+def managed_policy_findings(role: iam.IRole) -> list[str]:
+    """The IAM4 finding ids of the AWS managed policies on `role`, read from its template as cdk-nag reads them."""
+    stack = Stack.of(role)
+    arns = stack.resolve(cast(iam.CfnRole, role.node.default_child).managed_policy_arns) or []  # as deployed
+    return [f"IAM4[Policy::{text}]" for text in map(render_intrinsic, arns) if ":iam::aws:" in text]
+
+
 def render_intrinsic(value: Any) -> str:
-    """A resolved value as cdk-nag prints it in finding ids: Ref -> <Id>, GetAtt -> <Id.Attr>, joins concatenated."""
+    """A resolved value as cdk-nag prints it in finding ids: Ref -> <Id>, GetAtt -> <Id.Attr>, joins concatenated,
+    anything else (a condition) as compact JSON."""
     if isinstance(value, str):
         return value
     if "Ref" in value:
@@ -35,8 +44,9 @@ def render_intrinsic(value: Any) -> str:
         return f"<{'.'.join(value['Fn::GetAtt'])}>"
     if "Fn::Join" in value:
         separator, parts = value["Fn::Join"]
-        return separator.join(render_intrinsic(part) for part in parts)
-    return str(value)
+        joined: str = separator.join(render_intrinsic(part) for part in parts)
+        return joined
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)  # JSON.stringify's spelling
 
 
 def skip_checkov(resource: CfnResource, check_id: str, reason: str) -> None:

@@ -1,7 +1,7 @@
 """Continuous delivery: a push to the branch tests, synthesizes and deploys the cluster stack to each target, then proves the GPUs."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Sequence, cast
 
 from aws_cdk import Duration, Stack, aws_codebuild as codebuild, aws_iam as iam, pipelines
 from constructs import Construct
@@ -11,7 +11,7 @@ from stacks.gpu_verifier import verifier_role_name
 from stacks.pipeline_nag import acknowledge_pipeline_findings
 from stacks.stage import GpuClusterStage
 
-# CodeBuild image and runtimes matching what the Makefile expects (Python 3.11, Node.js 20).
+# CodeBuild image and runtimes for the Makefile: Python 3.11 for the venvs; Node.js 20 only runs npm, make runs the CLI on package.json's.
 BUILD_IMAGE = codebuild.LinuxBuildImage.STANDARD_7_0
 RUNTIMES = {"python": "3.11", "nodejs": "20"}
 
@@ -35,8 +35,9 @@ class PipelineStack(Stack):
         """`stages`: one per target, in deploy order (built beside this stack, so their paths match direct mode's)."""
         super().__init__(scope, id, description=f"Delivers EKS GPU cluster {settings.cluster_name} from {settings.pipeline_repository}",
                          **kwargs)
-        source = pipelines.CodePipelineSource.connection(settings.pipeline_repository, settings.pipeline_branch,
-                                                         connection_arn=settings.pipeline_connection_arn)
+        # Both are required settings with pipeline=true.
+        source = pipelines.CodePipelineSource.connection(cast(str, settings.pipeline_repository), settings.pipeline_branch,
+                                                         connection_arn=cast(str, settings.pipeline_connection_arn))
         build_spec = codebuild.BuildSpec.from_object({"phases": {"install": {"runtime-versions": RUNTIMES}}})
         self.synth_step = pipelines.CodeBuildStep("Synth", input=source, commands=SYNTH_COMMANDS, primary_output_directory="cdk.out",
                                                   build_environment=codebuild.BuildEnvironment(build_image=BUILD_IMAGE),

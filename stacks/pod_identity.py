@@ -1,6 +1,8 @@
 """An IAM role for one Kubernetes service account, through EKS Pod Identity: no keys, no OIDC trust policy."""
 from __future__ import annotations
 
+from typing import Any
+
 from aws_cdk import Stack, aws_eks_v2 as eks, aws_iam as iam
 from constructs import Construct, IConstruct
 
@@ -12,7 +14,7 @@ NAMESPACE_TAG = "aws:RequestTag/kubernetes-namespace"
 SERVICE_ACCOUNT_TAG = "aws:RequestTag/kubernetes-service-account"
 
 
-def pod_identity_trust_conditions(*, cluster_arn: str, namespace: str, service_account: str, account: str) -> dict:
+def pod_identity_trust_conditions(*, cluster_arn: str, namespace: str, service_account: str, account: str) -> dict[str, Any]:
     """Without these, any Pod Identity association in the account could hand this role to its pods."""
     return {"StringEquals": {
         CLUSTER_ARN_TAG: cluster_arn,

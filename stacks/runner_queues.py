@@ -8,9 +8,9 @@ name, so deploying the same configuration again must adopt it (`make adopt-queue
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from typing import Sequence, cast
 
-from aws_cdk import Duration, RemovalPolicy, aws_sqs as sqs
+from aws_cdk import CfnResource, Duration, RemovalPolicy, aws_sqs as sqs
 from constructs import Construct
 
 from domain.names import CREATED_QUEUE_NAME_MAX, DEAD_LETTER_PREFIX
@@ -61,7 +61,7 @@ class RunnerQueues(Construct):
                 removal_policy=RemovalPolicy.RETAIN,
             )
             for queue in (dead_letters, self.queues[name]):
-                skip_checkov(queue.node.default_child, "CKV_AWS_27", SSE_SQS_REASON)
+                skip_checkov(cast(CfnResource, queue.node.default_child), "CKV_AWS_27", SSE_SQS_REASON)
 
 
 def _check(names: Sequence[str], max_receive_count: int) -> None:

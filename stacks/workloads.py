@@ -101,10 +101,10 @@ class GpuWorkloads(Construct):
         self.runner = manifests.apply("runner", RunnerChart(k8s, "runner", namespace=namespace, **asdict(runner)),
                                       after=[namespace_ready, secret, pull_secret])
         if queue_scaling is not None:
-            chart = QueueScalingChart(k8s, "queue-scaling", namespace=namespace, deployment_name=DEPLOYMENT_NAME, region=region,
-                                      # fields, not asdict: the warm hours stay a WarmHours
-                                      **{f.name: getattr(queue_scaling, f.name) for f in fields(queue_scaling)})
-            manifests.apply("queue-scaling", chart, after=[self.runner, *queue_scaling_after])
+            scaling = QueueScalingChart(k8s, "queue-scaling", namespace=namespace, deployment_name=DEPLOYMENT_NAME, region=region,
+                                        # fields, not asdict: the warm hours stay a WarmHours
+                                        **{f.name: getattr(queue_scaling, f.name) for f in fields(queue_scaling)})
+            manifests.apply("queue-scaling", scaling, after=[self.runner, *queue_scaling_after])
         manifests.apply("gpu-verifier-rbac", GpuVerifierRbacChart(k8s, "gpu-verifier-rbac", namespace=namespace),
                         after=[namespace_ready])
 

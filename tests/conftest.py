@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.synth import Synthesized, synthesize
+# jsii and the CDK CLI run the `node` they find on PATH: the pinned one (package.json), as under make, also when pytest is run
+# by hand. Before tests.synth imports aws_cdk, which starts jsii.
+os.environ["PATH"] = f"{Path(__file__).parent.parent / 'node_modules' / '.bin'}{os.pathsep}{os.environ.get('PATH', '')}"
 
-os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
-os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+from tests.synth import Synthesized, synthesize  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -11,6 +11,7 @@ from charts.gpu_scheduling import (ACCELERATOR_LABEL_KEY, GPU_NODE_SELECTOR, GPU
                                   SYSTEM_NODE_SELECTOR)
 from stacks.addons.cluster_autoscaler import ClusterAutoscaler
 from stacks.capacity import GpuNodeShape, NodeTaint
+from stacks.cluster_interface import cluster_interface
 from stacks.capacity.nodegroups import GpuNodegroup, SshAccess, SystemNodegroup
 from stacks.manifests import ManifestApplier
 from stacks.node_repair import add_repair_overrides
@@ -86,7 +87,7 @@ class NodegroupCapacity(GpuNodeShape):
             for dependency in join_after:
                 group.node.add_dependency(dependency)
 
-        self._agent = eks.Addon(manifests, "PodIdentityAgent", cluster=cluster, addon_name="eks-pod-identity-agent")
+        self._agent = eks.Addon(manifests, "PodIdentityAgent", cluster=cluster_interface(cluster), addon_name="eks-pod-identity-agent")
         for group in self._ready:  # add-on pods need a node to run on
             self._agent.node.add_dependency(group)
 
@@ -95,7 +96,7 @@ class NodegroupCapacity(GpuNodeShape):
             if self.system_nodes is None:
                 raise ValueError("cluster-autoscaler needs system nodes to run on: it must not sit on a GPU node it removes")
             self.autoscaler = ClusterAutoscaler(
-                scope, "Autoscaler", cluster=cluster, agent=self._agent, cluster_name=autoscaling.cluster_name,
+                scope, "Autoscaler", cluster=cluster_interface(cluster), agent=self._agent, cluster_name=autoscaling.cluster_name,
                 region=autoscaling.region, kubernetes_version=autoscaling.kubernetes_version,
                 gpu_nodegroup=self.gpu_nodes.nodegroup, gpus_per_node=gpu.gpus_per_node, gpu_node_labels=self._labels,
                 gpu_taints=self._taints, system_nodes=self.system_nodes)

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Mapping, Sequence, cast
 
 from aws_cdk import CfnResource, aws_ec2 as ec2, aws_eks_v2 as eks, aws_iam as iam
 from constructs import Construct
 
 from domain.names import replaceable_name
+from stacks.cluster_interface import cluster_interface
 from stacks.nag import acknowledge, managed_policy_finding
 from charts.gpu_scheduling import GPU_TAINT_KEY, GPU_TAINT_VALUE, SYSTEM_NODE_SELECTOR
 from domain.image_pull import FAST_PULL_THROUGHPUT_MIBPS
@@ -128,7 +129,7 @@ class GpuNodegroup(Construct):
                                                      fast_image_pull=fast_image_pull)
         self.nodegroup = eks.Nodegroup(
             self, "Nodegroup",
-            cluster=cluster,
+            cluster=cluster_interface(cluster),
             nodegroup_name=self.nodegroup_name,
             instance_types=[ec2.InstanceType(name) for name in instance_types],
             ami_type=getattr(eks.NodegroupAmiType, ami_type.upper()),  # always explicit: the library default is the retired AL2 GPU AMI
@@ -138,7 +139,7 @@ class GpuNodegroup(Construct):
             max_size=maximum,
             labels=dict(labels),
             taints=[eks.TaintSpec(key=GPU_TAINT_KEY, value=GPU_TAINT_VALUE, effect=eks.TaintEffect.NO_SCHEDULE)] if taint else None,
-            launch_template_spec=eks.LaunchTemplateSpec(id=self.launch_template.launch_template_id,
+            launch_template_spec=eks.LaunchTemplateSpec(id=cast(str, self.launch_template.launch_template_id),  # made here: it has one
                                                         version=self.launch_template.latest_version_number),
             subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
             enable_node_auto_repair=True,
@@ -162,7 +163,7 @@ class SystemNodegroup(Construct):
         self.launch_template = _node_launch_template(self, ami_type=ami_type, volume_gib=SYSTEM_VOLUME_GIB)
         self.nodegroup = eks.Nodegroup(
             self, "Nodegroup",
-            cluster=cluster,
+            cluster=cluster_interface(cluster),
             nodegroup_name=self.nodegroup_name,
             instance_types=[ec2.InstanceType(instance_type)],
             ami_type=getattr(eks.NodegroupAmiType, ami_type),
@@ -170,7 +171,7 @@ class SystemNodegroup(Construct):
             desired_size=count,
             min_size=count,
             max_size=count,
-            launch_template_spec=eks.LaunchTemplateSpec(id=self.launch_template.launch_template_id,
+            launch_template_spec=eks.LaunchTemplateSpec(id=cast(str, self.launch_template.launch_template_id),  # made here: it has one
                                                         version=self.launch_template.latest_version_number),
             subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
             enable_node_auto_repair=True,

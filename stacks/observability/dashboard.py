@@ -73,7 +73,7 @@ class OperationsDashboard(Construct):
             left=[cluster_metric(cluster_name, CLUSTER_NODES, "Maximum", "nodes (all)"), nodes_reporting_gpus(cluster_name),
                   gpu_capacity(cluster_name), cluster_metric(cluster_name, NODE_GPUS_IN_USE, "Sum", "GPUs held by running pods")])
         if gpu_utilization:
-            usage = [cloudwatch.GraphWidget(title="GPU utilization (%)", width=THIRD, height=HEIGHT,
+            usage: list[cloudwatch.IWidget] = [cloudwatch.GraphWidget(title="GPU utilization (%)", width=THIRD, height=HEIGHT,
                                             left=[cluster_metric(cluster_name, GPU_UTILIZATION, "Average", "average"),
                                                   cluster_metric(cluster_name, GPU_UTILIZATION, "Maximum", "busiest GPU")]),
                      cloudwatch.GraphWidget(title="GPU memory utilization (%)", width=THIRD, height=HEIGHT,

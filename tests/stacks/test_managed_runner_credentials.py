@@ -51,7 +51,7 @@ def _group_statements(synthesized, credentials):
     group_id = _logical_id(synthesized, credentials.group)
     # IAM's advice (and checkov's CKV_AWS_40): policies on groups, the user only a member.
     assert user == {"Type": "AWS::IAM::User", "Properties": {"Groups": [{"Ref": group_id}]}}
-    policy = _resource(synthesized, credentials.group.node.find_child("DefaultPolicy"))["Properties"]
+    policy = _resource(synthesized, credentials.policy)["Properties"]
     assert policy["Groups"] == [{"Ref": group_id}] and "Users" not in policy
     return policy["PolicyDocument"]["Statement"]
 

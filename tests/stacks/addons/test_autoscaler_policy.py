@@ -26,9 +26,10 @@ def _role_with_the_policy(stack, *, acknowledged):
 @pytest.fixture(scope="module")
 def synthesized(tmp_path_factory):
     synthesized = synth_with_nag(tmp_path_factory.mktemp("autoscaler-policy"), partial(_role_with_the_policy, acknowledged=True))
-    policy = synthesized.stack.get_logical_id(synthesized.role.node.find_child("DefaultPolicy").node.default_child)
-    return SimpleNamespace(statements=synthesized.template["Resources"][policy]["Properties"]["PolicyDocument"]["Statement"],
-                           report=synthesized.report)
+    role = {"Ref": synthesized.stack.get_logical_id(synthesized.role.node.default_child)}
+    (policy,) = [r["Properties"] for r in synthesized.template["Resources"].values()
+                 if r["Type"] == "AWS::IAM::Policy" and r["Properties"]["Roles"] == [role]]
+    return SimpleNamespace(statements=policy["PolicyDocument"]["Statement"], report=synthesized.report)
 
 
 def test_the_policy_is_the_readmes_full_features_policy_limited_to_this_cluster(synthesized):
