@@ -10,8 +10,9 @@ from domain.component_versions import KUBERNETES_VERSIONS, first_unsupported
 from domain.regions import partition_of
 from settings.errors import SettingError
 from settings.fields import SettingsBase, setting
-from settings.types import (AccountId, ClusterName, Count, IamPrincipalArns, PublicCidrs, Region, Text, at_least, at_most,
+from settings.types import (AccountId, ClusterName, Count, IamPrincipalArns, Region, Text, at_least, at_most,
                             iam_principal_partition, quoted)
+from settings.cidrs import PublicCidrs
 
 SUPPORTED_KUBERNETES_VERSIONS = KUBERNETES_VERSIONS
 

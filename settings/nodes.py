@@ -18,7 +18,8 @@ from domain.system_nodes import GRAVITON_CHOICES, SYSTEM_NODE_TYPES
 from settings.capacity import CapacityShape
 from settings.errors import SettingError
 from settings.fields import SettingsBase, setting
-from settings.types import CommaList, Count, Flag, InstanceType, NodegroupName, ReleaseTag, SshCidrs, Text, Unique, at_most, quoted
+from settings.types import CommaList, Count, Flag, InstanceType, NodegroupName, ReleaseTag, Text, Unique, at_most, quoted
+from settings.cidrs import SshCidrs
 
 NVIDIA_AMI_TYPES = {
     "AL2023_x86_64_NVIDIA": "x86_64",
