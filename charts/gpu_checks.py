@@ -12,8 +12,8 @@ import cdk8s
 from constructs import Construct
 
 from charts.gpu_scheduling import GPU_NODE_SELECTOR, GPU_RESOURCE, GPU_TOLERATION
+from charts.object_names import SMOKE_TEST_DEADLINE_SECONDS, SMOKE_TEST_JOB_NAME
 
-SMOKE_TEST_JOB_NAME = "gpu-smoke-test"
 TF_GPU_POD_NAME = "tf-gpu"
 NVIDIA_SMI_POD_NAME = "nvidia-smi"
 
@@ -66,9 +66,6 @@ DLC_REGISTRY_ACCOUNTS: dict[str, str] = {
     "cn-northwest-1": "727897471807",
 }
 
-# Scale-up from zero (autoscaler reaction ~1 min, GPU instance launch and join 3-5 min, driver and
-# device plugin start ~1 min) plus the image pull and retries after a capacity shortage: 30 minutes.
-SMOKE_TEST_DEADLINE_SECONDS = 1800
 SMOKE_TEST_RETRIES = 2
 # Kept one hour after it finishes so a deploy or pipeline step can still read its status.
 SMOKE_TEST_TTL_SECONDS = 3600

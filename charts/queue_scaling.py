@@ -28,9 +28,9 @@ from constructs import Construct
 
 from charts.keda import KEDA_API_VERSION
 from domain.warm_hours import WarmHours
+from charts.object_names import SCALED_OBJECT_NAME
 
 TRIGGER_AUTHENTICATION_NAME = "studioml-go-runner-sqs"
-SCALED_OBJECT_NAME = "studioml-go-runner"
 LABELS: dict[str, str] = {"app": "studioml-go-runner"}
 
 # How often KEDA reads the queues (GetQueueAttributes per queue). From zero, KEDA's poll is the first wait of the

@@ -19,10 +19,9 @@ from charts.gpu_scheduling import GPU_NODE_SELECTOR, GPU_RESOURCE, GPU_TOLERATIO
 from charts.rbac import rbac_object, role_ref, service_account_subject
 from charts.runner_command import RUNNER_COMMAND
 from domain.images import pin_problem
+from charts.object_names import APP_LABEL, DEPLOYMENT_NAME
 
-DEPLOYMENT_NAME = "studioml-go-runner-deployment"
 CONTAINER_NAME = "studioml-go-runner"
-APP_LABEL: dict[str, str] = {"app": "studioml-go-runner"}
 ENV_CONFIG_MAP_NAME = "studioml-env"
 # The runner watches this ConfigMap (in K8S_NAMESPACE); users set STATE to DrainAndSuspend.
 STATE_CONFIG_MAP_NAME = "studioml-go-runner"

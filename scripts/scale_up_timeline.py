@@ -22,8 +22,7 @@ from typing import Any, Sequence
 if __package__ in (None, ""):  # run as a script: make the project's top-level modules importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from charts.queue_scaling import SCALED_OBJECT_NAME  # noqa: E402
-from charts.runner import APP_LABEL  # noqa: E402
+from charts.object_names import APP_LABEL, SCALED_OBJECT_NAME  # noqa: E402
 from scripts.verify_gpus import Kubectl, as_verifier, environment  # noqa: E402
 
 Resource = dict[str, Any]

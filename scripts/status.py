@@ -17,9 +17,8 @@ from typing import Any, Callable, Mapping, Sequence
 if __package__ in (None, ""):  # run as a script: make the project's top-level modules importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from charts.gpu_checks import SMOKE_TEST_JOB_NAME  # noqa: E402
 from charts.gpu_scheduling import GPU_RESOURCE  # noqa: E402
-from charts.runner import APP_LABEL, DEPLOYMENT_NAME  # noqa: E402
+from charts.object_names import APP_LABEL, DEPLOYMENT_NAME, SMOKE_TEST_JOB_NAME  # noqa: E402
 from scripts.verify_gpus import (NOT_WATCHED, Kubectl, as_verifier, environment, gpu_nodes, job_verdict,  # noqa: E402
                                  node_condition)
 

@@ -29,7 +29,7 @@ from typing import Any, Callable, Mapping, TypeVar
 if __package__ in (None, ""):  # run as a script: make the project's top-level modules importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from charts.gpu_checks import SMOKE_TEST_DEADLINE_SECONDS, SMOKE_TEST_JOB_NAME  # noqa: E402
+from charts.object_names import SMOKE_TEST_DEADLINE_SECONDS, SMOKE_TEST_JOB_NAME  # noqa: E402
 from charts.gpu_scheduling import GPU_NODE_LABEL_KEY, GPU_NODE_LABEL_VALUE, GPU_RESOURCE  # noqa: E402
 
 REQUIRED_ENV = ("CLUSTER_NAME", "CLUSTER_REGION", "RUNNER_NAMESPACE", "VERIFIER_ROLE_ARN")

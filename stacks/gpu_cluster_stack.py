@@ -211,8 +211,7 @@ class GpuClusterStack(Stack):
 
     def _observability(self, settings: Settings) -> "ClusterObservability":
         """GPU health (node monitoring agent; its repair actions are the capacity's), Container Insights, the dashboard and alarms."""
-        from charts.gpu_checks import SMOKE_TEST_JOB_NAME
-        from charts.runner import DEPLOYMENT_NAME
+        from charts.object_names import DEPLOYMENT_NAME, SMOKE_TEST_JOB_NAME
         from stacks.observability.alarms import FleetShape
         from stacks.observability.cluster_observability import ClusterObservability
         from stacks.runner_queues import dead_letter_queue_name

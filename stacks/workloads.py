@@ -8,10 +8,11 @@ from aws_cdk import CfnOutput, Duration, Stack, aws_eks_v2 as eks, aws_iam as ia
 from constructs import Construct, IConstruct
 
 from charts.ecr_credential_refresh import POD_LABELS as ECR_POD_LABELS, SERVICE_ACCOUNT_NAME as ECR_SERVICE_ACCOUNT, EcrCredentialRefreshChart
-from charts.gpu_checks import NVIDIA_SMI_POD_NAME, SMOKE_TEST_JOB_NAME, TF_GPU_POD_NAME, GpuChecksChart
+from charts.gpu_checks import NVIDIA_SMI_POD_NAME, TF_GPU_POD_NAME, GpuChecksChart
 from charts.gpu_verifier_rbac import GpuVerifierRbacChart
 from charts.queue_scaling import QueueScalingChart
-from charts.runner import APP_LABEL as RUNNER_APP_LABEL, DEPLOYMENT_NAME, RunnerChart
+from charts.object_names import APP_LABEL as RUNNER_APP_LABEL, DEPLOYMENT_NAME, SMOKE_TEST_JOB_NAME
+from charts.runner import RunnerChart
 from charts.sqs_credentials import SqsCredentialsChart
 from domain.credential_files import SqsCredentialFiles
 from domain.warm_hours import WarmHours

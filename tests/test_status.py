@@ -120,3 +120,11 @@ def test_missing_environment_is_one_line_and_exit_2(capsys):
 def test_bad_arguments(capsys, argv):
     assert status_script.main(argv, environ={}) == 2
     assert capsys.readouterr().err.strip() == "error: usage: status.py [--stack NAME --region REGION]"
+
+
+def test_the_scripts_that_read_a_cluster_start_without_cdk8s():
+    # They need the objects' names only (charts/object_names.py); cdk8s would start jsii, about a second.
+    import subprocess
+    import sys
+    code = "import sys, scripts.status, scripts.verify_gpus, scripts.scale_up_timeline; print(sorted({'cdk8s', 'jsii'} & set(sys.modules)))"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "[]\n"

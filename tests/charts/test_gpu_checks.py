@@ -4,7 +4,8 @@ from __future__ import annotations
 import cdk8s
 import pytest
 
-from charts.gpu_checks import CUDA_BASE_IMAGE, SMOKE_TEST_JOB_NAME, GpuChecksChart, tensorflow_gpu_image
+from charts.gpu_checks import CUDA_BASE_IMAGE, GpuChecksChart, tensorflow_gpu_image
+from charts.object_names import SMOKE_TEST_JOB_NAME
 from charts.gpu_scheduling import GPU_NODE_SELECTOR, GPU_TOLERATION
 from settings import SUPPORTED_KUBERNETES_VERSIONS
 from tests.kube import find, names, validate_strict
