@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from bench.cost import GP3_USD_PER_GIB_MONTH, CostLine, CostReport, _monthly, hourly_price
+from bench.prices import GP3_USD_PER_GIB_MONTH, CostLine, CostReport, hourly_price, monthly
 from settings import Settings
 from settings.capacity import AUTOMODE_NODE_DISK_GIB
 
@@ -39,13 +39,13 @@ def automode_system_nodes(settings: Settings) -> int:
 
 
 def as_automode(settings: Settings, report: CostReport) -> CostReport:
-    """The nodegroups' bill (bench/cost.py) with its node lines replaced by Auto Mode's: what is not a node stays as it is."""
+    """The nodegroups' bill (bench/monthly_cost.py) with its node lines replaced by Auto Mode's: what is not a node stays as it is."""
     prices = {name: hourly_price(name, "nodeType") for name in settings.node_type}
     gpu_type = min(prices, key=prices.__getitem__)
     idle_gpus, full_gpus = automode_gpu_nodes(settings)
     system = automode_system_nodes(settings)
-    system_cost = _monthly(AUTOMODE_SYSTEM_USD_PER_HOUR, system)
-    gpu_idle, gpu_full = _monthly(prices[gpu_type], idle_gpus), _monthly(prices[gpu_type], full_gpus)
+    system_cost = monthly(AUTOMODE_SYSTEM_USD_PER_HOUR, system)
+    gpu_idle, gpu_full = monthly(prices[gpu_type], idle_gpus), monthly(prices[gpu_type], full_gpus)
     idle_gib, full_gib = (idle_gpus + system) * AUTOMODE_NODE_DISK_GIB, (full_gpus + system) * AUTOMODE_NODE_DISK_GIB
     nodes = {
         "system_nodes": [CostLine("system_nodes", f"Auto Mode system pool, {AUTOMODE_SYSTEM_TYPE} (the cheapest it may pick)",

@@ -1,6 +1,6 @@
 """`make cost` without arguments: the default, scale to zero, spot GPUs and Auto Mode side by side, idle and at full scale.
 
-Each scenario is a few settings on top of what the user gave (`-c`), priced by bench/cost.py exactly as alone.
+Each scenario is a few settings on top of what the user gave (`-c`), priced by bench/monthly_cost.py exactly as alone.
 Scale to zero lists a queue: without one the runner's pod keeps a GPU node up, and KEDA (which scales it to zero)
 is installed only with queues, so its pods count on the system nodes too.
 """
@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping
 
-from bench.cost import HOURS_PER_MONTH, PRICE_REGION, PRICES_AS_OF, CostReport, monthly_costs
+from bench.monthly_cost import monthly_costs
+from bench.prices import HOURS_PER_MONTH, PRICE_REGION, PRICES_AS_OF, CostReport
 from settings import load_settings
 
 SCALE_TO_ZERO = {"nodesMin": "0", "nodes": "0", "queues": "sqs_runner"}

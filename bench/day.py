@@ -1,7 +1,7 @@
 """`make day`: bench/day_trace.csv replayed (bench/replay.py) for the configuration and for each scaling knob alone.
 
 Prints, per variant, the time from a task's arrival to it running (p50, p90, worst over RUNS replays) and the GPU node
-hours paid against the GPU hours the tasks used, priced as `make cost` prices them (bench/cost.py, on-demand):
+hours paid against the GPU hours the tasks used, priced as `make cost` prices them (bench/prices.py, on-demand):
 
     python bench/day.py -c queues=sqs_runner
 """
@@ -16,7 +16,7 @@ from typing import Mapping, Sequence
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import context_args  # noqa: E402
-from bench.cost import PRICE_REGION, PRICES_AS_OF, MissingPrice  # noqa: E402
+from bench.prices import PRICE_REGION, PRICES_AS_OF, MissingPrice  # noqa: E402
 from bench.latency import Knobs, Shape  # noqa: E402
 from bench.replay import RUNS, Replay, fleet_of, replay  # noqa: E402
 from domain.warm_hours import parse_warm_hours  # noqa: E402

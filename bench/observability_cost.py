@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bench.cost import CostLine
+    from bench.prices import CostLine
     from settings import Settings
 
 DASHBOARD_USD_PER_MONTH = 3.00

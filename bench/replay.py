@@ -4,7 +4,7 @@ Each task arrives at its time; it goes to an idle runner if one is up, to a GPU 
 a new node (up to nodesMax), else it waits for the first runner to finish. Every wait is drawn from the steps of
 bench/latency_steps.py; runners and nodes leave as bench/latency.py's idle tail says (KEDA's cooldown for the last
 runner, the HPA's scale-down window for the others, then the autoscaler's or Auto Mode's delay), and nodesMin's and
-warm hours' runners stay. A node is paid from the moment it is asked for until EC2 stops billing it, at bench/cost.py's
+warm hours' runners stay. A node is paid from the moment it is asked for until EC2 stops billing it, at bench/prices.py's
 prices; the day is replayed RUNS times with different seeds.
 
 Simplifications: one runner per node (`runnersPerNode` > 1 counts as one slot per node), and the HPA adds every runner a
@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Sequence
 
-from bench.cost import HOURS_PER_MONTH, hourly_price
+from bench.prices import HOURS_PER_MONTH, hourly_price
 from bench.latency import Knobs, Shape, chain, extra_runner_goes, last_runner_goes, quantile
 from bench import latency_steps as steps
 from domain.image_pull import FAST_PULL_THROUGHPUT_MIBPS, GP3_BASELINE_THROUGHPUT_MIBPS, GP3_USD_PER_MIBPS_MONTH
@@ -276,7 +276,7 @@ def fleet_of(settings: Settings, warm_hours: WarmHours | None = None, warm_runne
 
 
 def _throughput_per_hour(settings: Settings) -> float:
-    """fastImagePull's gp3 throughput, as bench/cost.py prices it a month, per node-hour."""
+    """fastImagePull's gp3 throughput, as bench/monthly_cost.py prices it a month, per node-hour."""
     if not settings.fast_image_pull:
         return 0.0
     extra = FAST_PULL_THROUGHPUT_MIBPS - GP3_BASELINE_THROUGHPUT_MIBPS

@@ -1,4 +1,4 @@
-"""`make cost` (bench/cost.py): every figure derived from the price constants, the scaling cases, and the error paths."""
+"""`make cost` (bench/cost.py, monthly_cost.py, prices.py): every figure derived from the price constants, the scaling cases, and the error paths."""
 from __future__ import annotations
 
 import subprocess
@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 
 from bench.observability_cost import ALARM_METRIC_USD_PER_MONTH, DASHBOARD_USD_PER_MONTH
-from bench.cost import (EKS_CONTROL_PLANE_USD_PER_HOUR, GP3_USD_PER_GIB_MONTH, HOURS_PER_MONTH, KMS_KEY_USD_PER_MONTH,
-                        NAT_GATEWAY_USD_PER_HOUR, ON_DEMAND_USD_PER_HOUR, PRICE_REGION, PRICES_AS_OF, PUBLIC_IPV4_USD_PER_HOUR,
-                        SYSTEM_NODE_VOLUME_GIB, UNPRICED_GPU_TYPES, CostReport, main, monthly_costs)
+from bench.cost import main
+from bench.monthly_cost import monthly_costs
+from bench.prices import (EKS_CONTROL_PLANE_USD_PER_HOUR, GP3_USD_PER_GIB_MONTH, HOURS_PER_MONTH, KMS_KEY_USD_PER_MONTH,
+                          NAT_GATEWAY_USD_PER_HOUR, ON_DEMAND_USD_PER_HOUR, PRICE_REGION, PRICES_AS_OF, PUBLIC_IPV4_USD_PER_HOUR,
+                          SYSTEM_NODE_VOLUME_GIB, UNPRICED_GPU_TYPES, CostReport)
 from domain.instance_types import GPU_INSTANCE_TYPES
 from domain.system_nodes import SYSTEM_NODE_TYPES
 from settings import SettingError, load_settings

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from bench.automode_cost import AUTOMODE_FEE_SHARE, AUTOMODE_SYSTEM_USD_PER_HOUR, automode_gpu_nodes
-from bench.cost import GP3_USD_PER_GIB_MONTH, ON_DEMAND_USD_PER_HOUR, SYSTEM_NODE_VOLUME_GIB, main, monthly_costs
+from bench.cost import main
+from bench.monthly_cost import monthly_costs
+from bench.prices import GP3_USD_PER_GIB_MONTH, ON_DEMAND_USD_PER_HOUR, SYSTEM_NODE_VOLUME_GIB
 from bench.cost_comparison import SCENARIOS, compare, render_comparison
 from settings import load_settings
 from tests.test_cost import CENT, monthly

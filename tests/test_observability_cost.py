@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.cost import monthly_costs
+from bench.monthly_cost import monthly_costs
 from bench.observability_cost import ALARM_METRIC_USD_PER_MONTH, COMPOSITE_ALARM_USD_PER_MONTH, DASHBOARD_USD_PER_MONTH, alarm_metrics
 from settings import load_settings
 from tests.conftest import CONFIGURATIONS
