@@ -26,8 +26,8 @@ from bench import context_args  # noqa: E402
 from bench import latency_steps as steps  # noqa: E402
 from bench.latency_steps import Distribution, Fixed, Step, Uniform  # noqa: E402
 from charts import gpu_node_pool, queue_scaling, runner  # noqa: E402
-from charts.cluster_autoscaler import cluster_autoscaler_values  # noqa: E402
 from settings import SettingError, Settings, load_settings  # noqa: E402
+from stacks.addons.cluster_autoscaler import cluster_autoscaler_values  # noqa: E402
 
 SEED = 20
 SAMPLES = 20_000
@@ -146,7 +146,7 @@ def idle_tail(shape: Shape, knobs: Knobs) -> list[Step]:
         tail.append(Step("cluster-autoscaler removes the unneeded node",
                          _shifted(knobs.unneeded_s, Uniform(0, knobs.scan_s)),
                          f"{steps.CA_SOURCE}: config/const.go:45 (scale-down-unneeded-time 10m) and our value in "
-                         "charts/cluster_autoscaler.py, found at the next scan"))
+                         "stacks/addons/cluster_autoscaler, found at the next scan"))
     return tail + [steps.NODE_TERMINATES]
 
 

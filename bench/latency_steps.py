@@ -1,6 +1,6 @@
 """The steps between a message landing in SQS and a runner taking it, each a distribution with its source.
 
-Figures read from the component's own source at the version this project pins (domain/component_versions.py)
+Figures read from the component's own source at the version this project pins (each add-on's unit, stacks/addons/<name>)
 name the file and tag; figures no source gives are marked `assumption=True` and say what they rest on.
 bench/latency.py puts the steps together for a configuration and samples them.
 """

@@ -3,7 +3,7 @@
 KEDA's `aws-sqs-queue` scaler counts each queue's messages, visible plus in flight, and drives the
 runner's replica count (0 when every queue is empty); cluster-autoscaler then adds or removes GPU
 nodes to fit the replicas. The operator authenticates with its own EKS Pod Identity role
-(`charts/keda.py`), so no credentials appear here.
+(`stacks/addons/keda`), so no credentials appear here.
 
 What protects in-flight work on scale-in: the HPA lowers `replicas` and the ReplicaSet picks which
 pod to delete; it does not know which runner is busy, so it may pick one mid-task. Counting
@@ -26,10 +26,11 @@ from typing import Any, Sequence
 import cdk8s
 from constructs import Construct
 
-from charts.keda import KEDA_API_VERSION
 from domain.warm_hours import WarmHours
 from charts.object_names import SCALED_OBJECT_NAME
 
+# The API of the ScaledObject and TriggerAuthentication written here: served by every KEDA 2.x release the add-on pins.
+KEDA_API_VERSION = "keda.sh/v1alpha1"
 TRIGGER_AUTHENTICATION_NAME = "studioml-go-runner-sqs"
 LABELS: dict[str, str] = {"app": "studioml-go-runner"}
 

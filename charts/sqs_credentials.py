@@ -4,7 +4,7 @@ Two ways to render it:
 - `file` mode (the runbook's way): a plain Secret holding both files. Its values end up in the
   CloudFormation template, `cdk.out` and the kubectl handler's logs; for trials only.
 - `secretsmanager` mode: a SecretStore and an ExternalSecret; the External Secrets Operator
-  (`charts/external_secrets.py`) copies the JSON properties `credentials` and `config` of a
+  (`stacks/addons/external_secrets`) copies the JSON properties `credentials` and `config` of a
   Secrets Manager secret into the same Secret inside the cluster. No value leaves AWS in the template.
 """
 from __future__ import annotations
@@ -14,8 +14,10 @@ import base64
 import cdk8s
 from constructs import Construct
 
-from charts.external_secrets import ESO_API_VERSION
 from domain.credential_files import SqsCredentialFiles, runner_view
+
+# ESO 0.17 stopped serving v1beta1; v1 is the only API the External Secrets releases the add-on pins serve.
+ESO_API_VERSION = "external-secrets.io/v1"
 
 SECRET_NAME = "studioml-runner-aws-sqs"
 SECRET_STORE_NAME = "studioml-aws-secrets-manager"

@@ -43,13 +43,10 @@ SECRET_NAME_AMBIGUOUS_END = re.compile(r".*-[A-Za-z0-9]{6}", re.ASCII)
 
 DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?", re.ASCII)
 
-# Namespaces Kubernetes keeps for itself, and the ones this project installs add-ons into
-# (charts/device_plugin.py, charts/cluster_autoscaler.py and the node monitoring agent: kube-system;
-# charts/external_secrets.py; charts/keda.py; stacks/addons/container_insights.py). The runner's namespace is
-# relabelled and, when the stack goes, deleted: never one of these (tests/test_domain.py ties the list to them).
+# Namespaces Kubernetes keeps for itself. The runner's namespace is relabelled and, when the stack goes, deleted: never one
+# of these, nor one an add-on installs into (stacks/install_plan.py's add_on_namespaces).
 KUBERNETES_NAMESPACES = ("kube-system", "kube-public", "kube-node-lease")
 KUBERNETES_NAMESPACE_PREFIX = "kube-"  # Kubernetes' own, now and to come
-ADD_ON_NAMESPACES = ("external-secrets", "keda", "amazon-cloudwatch")
 
 # `owner/name` of a CodeConnections repository (GitHub, Bitbucket, GitLab): GitHub owners are letters,
 # digits and '-'; Bitbucket workspaces add '_'; repository names are at most 100 of letters, digits and `_.-`.

@@ -6,11 +6,12 @@ from typing import Annotated, Any, cast
 from pydantic import AfterValidator, PrivateAttr, model_validator
 
 from domain.system_nodes import SYSTEM_NODE_TYPES, SystemFit, cheapest_fit, fit
-from domain.system_pods import system_pods
 from settings.errors import SettingError
 from settings.fields import SettingsBase
 from settings.types import Text, quoted
 from settings.unused import AUTOMODE_NODE_DISK_GIB, refuse_unused
+from stacks.addons import Choices, cluster_autoscaler
+from stacks.install_plan import InstallPlan
 
 CAPACITY_SHAPES = ("nodegroups", "automode")
 # NVIDIA GPU families EKS Auto Mode launches: EKS user guide, "Learn about Amazon EKS Auto Mode Managed instances"
@@ -33,6 +34,7 @@ class CapacitySettings(SettingsBase):
     sizing the system nodes needs the add-ons the scaling and credential settings install."""
 
     _system_fit: SystemFit | None = PrivateAttr(default=None)
+    _install_plan: InstallPlan | None = PrivateAttr(default=None)
 
     @model_validator(mode="before")
     @classmethod
@@ -61,12 +63,7 @@ class CapacitySettings(SettingsBase):
                 raise SettingError("systemNodeType", f"is set ({chosen_type}) but systemNodes is 0: there are no system nodes. "
                                    "Drop systemNodeType, or set systemNodes to 1 or more")
             return
-        pods = system_pods(cluster_autoscaler=self.installs_cluster_autoscaler, keda=getattr(self, "queue_autoscaling"),
-                           external_secrets=getattr(self, "sqs_credentials") in ("secretsmanager", "managed"),
-                           ecr_refresh=getattr(self, "ecr_refresh"),
-                           # GPU health and observability add-ons (settings/observability.py)
-                           node_monitoring_agent=getattr(self, "node_monitoring_agent", False),
-                           container_insights=getattr(self, "container_insights", False))
+        pods = self.install_plan.system_pods
         cheapest = cheapest_fit(count, pods)
         if chosen_type is None:
             if not cheapest.fits:
@@ -93,9 +90,23 @@ class CapacitySettings(SettingsBase):
         return cast(str, getattr(self, "capacity")) == "automode"
 
     @property
+    def install_plan(self) -> InstallPlan:
+        """What this configuration installs (stacks/install_plan.py): made once, on first use, from these settings."""
+        if self._install_plan is None:
+            self._install_plan = InstallPlan.of(Choices(
+                kubernetes_version=getattr(self, "kubernetes_version"), automode=self.automode,
+                autoscaling=getattr(self, "autoscaling_enabled"), queue_autoscaling=getattr(self, "queue_autoscaling"),
+                sqs_credentials=getattr(self, "sqs_credentials"), device_plugin=getattr(self, "device_plugin_needed"),
+                ecr_refresh=getattr(self, "ecr_refresh"),
+                # GPU health and observability add-ons (settings/observability.py)
+                node_monitoring_agent=getattr(self, "node_monitoring_agent", False),
+                container_insights=getattr(self, "container_insights", False)))
+        return self._install_plan
+
+    @property
     def installs_cluster_autoscaler(self) -> bool:
-        """Managed nodegroups need cluster-autoscaler to scale; Auto Mode scales its node pools itself."""
-        return getattr(self, "autoscaling_enabled") and not self.automode
+        """Managed nodegroups need cluster-autoscaler to scale; Auto Mode scales its node pools itself (its unit decides)."""
+        return self.install_plan.installs(cluster_autoscaler.ADD_ON)
 
     @property
     def gpu_node_disk_gib(self) -> int:

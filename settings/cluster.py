@@ -6,7 +6,7 @@ from typing import Annotated
 from pydantic import AfterValidator, model_validator
 
 from domain import names
-from domain.component_versions import KUBERNETES_VERSIONS, first_unsupported
+from domain.component_versions import KUBERNETES_VERSIONS
 from domain.regions import partition_of
 from settings.errors import SettingError
 from settings.fields import SettingsBase, setting
@@ -38,7 +38,7 @@ class ClusterSettings(SettingsBase):
                                         default_text="`$CDK_DEFAULT_ACCOUNT`, else unset")
     kubernetes_version: KubernetesVersion = setting(
         "1.36", meaning=f"Kubernetes version: {', '.join(SUPPORTED_KUBERNETES_VERSIONS)}; the kubectl layer always matches it, "
-        "and every add-on installed must support it (`domain/component_versions.py`)",
+        "and every add-on installed must support it (`stacks/install_plan.py`)",
         runbook="`--version`")
     nat_gateways: NatGateways = setting(1, meaning="NAT gateways of the new VPC (1 or 2; nodes live in private subnets)",
                                         runbook="eksctl's VPC")
@@ -50,13 +50,11 @@ class ClusterSettings(SettingsBase):
 
     @model_validator(mode="after")
     def _components_support_the_version(self) -> "ClusterSettings":
-        """Every component this configuration installs must list kubernetesVersion (domain/component_versions.py)."""
-        component = first_unsupported(self.kubernetes_version, keda=getattr(self, "queue_autoscaling"),
-                                      cluster_autoscaler=getattr(self, "installs_cluster_autoscaler"),
-                                      external_secrets=getattr(self, "sqs_credentials") in ("secretsmanager", "managed"),
-                                      device_plugin=getattr(self, "device_plugin_needed"))
-        if component is not None:
-            without = {"KEDA": "leave queues unset", "External Secrets": "set sqsCredentials=file or none"}.get(component.name)
+        """Every release this configuration installs must list kubernetesVersion (the install plan's, stacks/install_plan.py)."""
+        unsupported = getattr(self, "install_plan").first_unsupported()
+        if unsupported is not None:
+            component, add_on = unsupported
+            without = add_on.without if add_on else None
             raise SettingError("kubernetesVersion", f"{self.kubernetes_version} is not among the Kubernetes versions {component.name} "
                                f"{component.version} supports ({component.minors_text}). Use kubernetesVersion="
                                f"{component.kubernetes_minors[-1]}" + (f", or {without}" if without else ""))

@@ -8,7 +8,6 @@ from typing import Annotated
 from pydantic import AfterValidator, PrivateAttr, ValidationInfo, model_validator
 
 from domain import names
-from domain.component_versions import DEVICE_PLUGIN
 from domain.image_pull import FAST_PULL_THROUGHPUT_MIBPS
 from domain.images import UPSTREAM_RUNNER_REPOSITORY
 from domain.instance_types import GpuInstanceType, InstanceTypeError, gpu_instance_type
@@ -20,6 +19,7 @@ from settings.errors import SettingError
 from settings.fields import SettingsBase, setting
 from settings.types import CommaList, Count, Flag, InstanceType, NodegroupName, ReleaseTag, Text, Unique, at_most, quoted
 from settings.cidrs import SshCidrs
+from stacks.addons.device_plugin import DEVICE_PLUGIN
 
 NVIDIA_AMI_TYPES = {
     "AL2023_x86_64_NVIDIA": "x86_64",

@@ -15,6 +15,7 @@ from domain.images import DEFAULT_RUNNER_IMAGE, pin_problem
 from domain.instance_types import is_ec2_instance_type
 from domain.queue_match import QueueMatchError, compile_queue_match
 from domain.regions import is_region, partitions
+from stacks.install_plan import add_on_namespaces
 
 MAX_TEXT = 4096  # no setting is longer; a longer value is a mistake (or an attack) and is refused before any check
 
@@ -241,7 +242,7 @@ def _namespace(value: str) -> str:
                          "at most 63, starting and ending with a letter or digit")
     if value.startswith(names.KUBERNETES_NAMESPACE_PREFIX):  # labelling kube-system for Pod Security would break the cluster's own pods
         raise ValueError(f"{value} belongs to Kubernetes itself. Use studioml (the default) or a namespace of your own")
-    if value in names.ADD_ON_NAMESPACES:
+    if value in add_on_namespaces():
         raise ValueError(f"{value} is where this project installs an add-on, and the stack would relabel it and delete it with "
                          "the stack. Use studioml (the default) or a namespace of your own")
     return value

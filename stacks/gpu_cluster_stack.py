@@ -6,22 +6,20 @@ from typing import TYPE_CHECKING, Any, cast
 from aws_cdk import CfnOutput, Duration, Fn, Stack, aws_eks_v2 as eks
 from constructs import Construct, IConstruct
 
-from charts.device_plugin import DevicePluginChart
-from charts.external_secrets import eso_helm_values
-from charts.keda import keda_values
 from charts.runner_namespace import RunnerNamespaceChart
 from domain.names import cluster_stack_name
 from settings import Settings
-from stacks.addons.external_secrets import ExternalSecretsOperator, external_secrets_identity, external_secrets_release
-from stacks.addons.keda import Keda, keda_identity
+from stacks.addons import container_insights, device_plugin, external_secrets, keda
+from stacks.addons.node_monitoring_agent import ACCELERATED_HARDWARE_CONDITION
 from stacks.capacity import Capacity
 from stacks.capacity.automode_capacity import BUILT_IN_NODE_POOLS, AutoModeCapacity, GpuNodePool
-from stacks.capacity.nodegroup_capacity import GpuNodes, NodeAutoscaling, NodegroupCapacity, SystemNodes
+from stacks.capacity.nodegroup_capacity import GpuNodes, NodegroupCapacity, SystemNodes
 from stacks.capacity.nodegroups import SshAccess
 from stacks.cluster_interface import cluster_interface
 from stacks.cluster_network import ClusterNetwork
 from stacks.eks_cluster import GpuEksCluster
 from stacks.gpu_verifier import GpuVerifierAccess
+from stacks.install_plan import Site
 from stacks.log_encryption import LogEncryption
 from stacks.manifests import ManifestApplier
 from stacks.node_repair import gpu_repair_overrides
@@ -56,6 +54,7 @@ class GpuClusterStack(Stack):
         """`verifier_trusted_account`: who may assume the GPU check's role; this stack's own account unless a pipeline says."""
         super().__init__(scope, id, description=f"EKS GPU cluster {settings.cluster_name} for the studio-go-runner", **kwargs)
         self.settings = settings
+        self.plan = settings.install_plan
         self.log_encryption = LogEncryption(self, "LogEncryption", cluster_name=settings.cluster_name)
         network = ClusterNetwork(self, "Network", nat_gateways=settings.nat_gateways,
                                  flow_log_group_name=flow_log_group_name(settings.cluster_name))
@@ -83,11 +82,20 @@ class GpuClusterStack(Stack):
             self.runner_credentials = ManagedRunnerCredentials(self, "RunnerCredentials", secret_name=settings.sqs_secret_name,
                                                                region=settings.region, queue_prefix=settings.queue_prefix,
                                                                queues=settings.queues)
-        self.workloads = self._workloads(settings, cluster_interface(cluster))
+        # The runner's namespace is the first chart after the capacity's (dist/ numbers charts in apply order).
+        namespace = self.manifests.apply("runner-namespace", RunnerNamespaceChart(
+            self.manifests.k8s_app, "runner-namespace", namespace=settings.namespace, pod_apps=OUR_POD_APPS))
+        self.observability = self._observability(settings)
+        # Every add-on of the install plan, each by its own unit, in the plan's order.
+        self.add_ons = self.plan.install(Site(stack=self, settings=settings, plan=self.plan, cluster=cluster_interface(cluster),
+                                              manifests=self.manifests,
+                                              capacity=self.capacity, observability=self.observability,
+                                              runner_credentials=self.runner_credentials))
+        self.workloads = self._workloads(settings, namespace)
         self.verifier = GpuVerifierAccess(self, "GpuVerifier", cluster=cluster, cluster_name=settings.cluster_name,
                                           trusted_account=verifier_trusted_account or self.account)
         self._outputs(settings)
-        self.observability = self._observability(settings)
+        self._status_access(settings)
         self.log_encryption.encrypt_log_groups()  # last: every log group of the stack exists now
 
     def _capacity(self, settings: Settings, cluster: eks.Cluster) -> Capacity:
@@ -99,7 +107,7 @@ class GpuClusterStack(Stack):
         gpu = GpuNodes(name_prefix=settings.gpu_nodegroup_name, instance_types=settings.node_type, ami_type=settings.gpu_ami_type,
                        capacity_type=settings.capacity_type, desired=settings.nodes, minimum=settings.nodes_min,
                        maximum=settings.nodes_max, volume_gib=settings.node_volume_size, accelerator=settings.gpu_accelerator,
-                       gpus_per_node=settings.gpus_per_node, ships_device_plugin=not settings.device_plugin_needed,
+                       gpus_per_node=settings.gpus_per_node,
                        ssh=SshAccess(key.material, settings.ssh_allowed_cidrs) if key else None,
                        fast_image_pull=settings.fast_image_pull,
                        # GPU fault repair actions act on the node monitoring agent's conditions: only with the agent.
@@ -109,25 +117,26 @@ class GpuClusterStack(Stack):
             # Set (or chosen) whenever there are system nodes.
             system = SystemNodes(name_prefix=settings.system_nodegroup_name, instance_type=cast(str, settings.system_node_type),
                                  architecture=settings.system_architecture, count=settings.system_nodes)
-        autoscaling = None
-        if settings.autoscaling_enabled:
-            autoscaling = NodeAutoscaling(cluster_name=settings.cluster_name, region=settings.region,
-                                          kubernetes_version=settings.kubernetes_version)
         # Nodes join with the managed VPC CNI, network policy agent on, already in place.
         return NodegroupCapacity(self, cluster=cluster, kubernetes_version=settings.kubernetes_version, manifests=self.manifests,
-                                 gpu=gpu, system=system, autoscaling=autoscaling, join_after=[self.eks.vpc_cni])
+                                 gpu=gpu, system=system, join_after=[self.eks.vpc_cni])
 
-    def _workloads(self, settings: Settings, cluster: eks.ICluster) -> GpuWorkloads:
-        """The runner's namespace, the device plugin if the capacity needs one, the add-ons the runner needs, then its charts."""
-        capacity, manifests, ns = self.capacity, self.manifests, settings.namespace
-        namespace = manifests.apply("runner-namespace",
-                                    RunnerNamespaceChart(manifests.k8s_app, "runner-namespace", namespace=ns, pod_apps=OUR_POD_APPS))
-        device_plugin = None
-        if capacity.needs_device_plugin:
-            chart = DevicePluginChart(manifests.k8s_app, "device-plugin", version=settings.device_plugin_version)
-            device_plugin = manifests.apply("device-plugin", chart, after=capacity.ready)
-        sqs_credentials, sqs_credentials_after = self._sqs_credentials(settings, cluster)
-        queue_scaling, queue_scaling_after = self._queue_scaling(settings, cluster)
+    def _workloads(self, settings: Settings, namespace: IConstruct) -> GpuWorkloads:
+        """The runner's charts, after its namespace, the device plugin and the add-ons they need (the install plan's)."""
+        manifests, add_ons = self.manifests, self.add_ons
+        sqs_credentials, sqs_credentials_after = None, []
+        if settings.sqs_credentials == "file":
+            sqs_credentials = SqsCredentials(files=settings.sqs_files)
+        elif self.plan.installs(external_secrets.ADD_ON):  # the Secret comes from Secrets Manager through External Secrets
+            sqs_credentials = SqsCredentials(secrets_manager_secret_name=settings.sqs_secret_name)
+            sqs_credentials_after = [add_ons[external_secrets.ADD_ON.name], self.runner_credentials.secret if self.runner_credentials else None]
+        queue_scaling, queue_scaling_after = None, []
+        if self.plan.installs(keda.ADD_ON):  # the runner's replicas follow its queues' depth
+            minimum, maximum = settings.runner_replica_bounds
+            queue_scaling = QueueScaling(queue_urls=self._queue_urls(settings), min_replicas=minimum, max_replicas=maximum,
+                                         messages_per_replica=settings.queue_length_per_runner, warm_hours=settings.warm_window,
+                                         warm_runners=settings.warm_runners)
+            queue_scaling_after = [add_ons[keda.ADD_ON.name], self.queues]
         runner = Runner(image=settings.runner_image, replicas=None if settings.queue_autoscaling else settings.runner_replicas,
                         gpus=settings.runner_gpus, cpu=settings.runner_cpu, memory=settings.runner_memory,
                         scratch_size=settings.runner_scratch_size, queue_match=settings.runner_queue_match, cache_size=settings.cache_size,
@@ -135,48 +144,14 @@ class GpuClusterStack(Stack):
                         limits_env=settings.runner_limits.env())
         # Id `Default` under the applier: the runner's resources keep the logical ids they were deployed with.
         return GpuWorkloads(
-            manifests, "Default", manifests=manifests, agent=capacity.pod_identity_agent, namespace=ns, namespace_ready=namespace,
-            region=settings.region, nodes=capacity.ready, device_plugin=device_plugin,
+            manifests, "Default", manifests=manifests, agent=self.capacity.pod_identity_agent, namespace=settings.namespace,
+            namespace_ready=namespace, region=settings.region, nodes=self.capacity.ready,
+            device_plugin=add_ons.get(device_plugin.ADD_ON.name),
             gpu_checks=GpuChecks(smoke_test=settings.gpu_smoke_test, test_pods=settings.gpu_test_pods,
                                  wait_for_smoke_test=settings.verify_gpu_on_deploy),
             runner=runner, sqs_credentials=sqs_credentials, sqs_credentials_after=sqs_credentials_after,
             ecr_registry=settings.ecr_registry if settings.ecr_refresh else None,
             queue_scaling=queue_scaling, queue_scaling_after=queue_scaling_after)
-
-    def _sqs_credentials(self, settings: Settings, cluster: eks.ICluster) -> tuple[SqsCredentials | None, list[IConstruct | None]]:
-        """Where the runner's SQS Secret comes from, and what must run first: External Secrets unless the files are the source."""
-        if settings.sqs_credentials == "none":
-            return None, []
-        if settings.sqs_credentials == "file":
-            return SqsCredentials(files=settings.sqs_files), []
-        identity = external_secrets_identity(self.manifests, "ExternalSecretsIdentity", cluster=cluster,
-                                             agent=self.capacity.pod_identity_agent)
-        operator = ExternalSecretsOperator(self.manifests, "ExternalSecrets", cluster=cluster, identity=identity,
-                                           secret_name=settings.sqs_secret_name,
-                                           release=external_secrets_release(settings.kubernetes_version),
-                                           values=eso_helm_values(scoped_namespace=settings.namespace,
-                                                                  on_system_nodes=bool(self.capacity.system_node_selector),
-                                                                  node_selector=self.capacity.system_node_selector,
-                                                                  tolerations=self.capacity.system_tolerations),
-                                           after=self.capacity.ready)
-        if self.runner_credentials:
-            self.runner_credentials.grant_key_use(identity.role)
-        return (SqsCredentials(secrets_manager_secret_name=settings.sqs_secret_name),
-                [operator, self.runner_credentials.secret if self.runner_credentials else None])
-
-    def _queue_scaling(self, settings: Settings, cluster: eks.ICluster) -> tuple[QueueScaling | None, list[IConstruct | None]]:
-        """The runner's replicas from its queues' depth, and what must run first: KEDA and the queues."""
-        if not settings.queue_autoscaling:
-            return None, []
-        identity = keda_identity(self.manifests, "KedaIdentity", cluster=cluster, agent=self.capacity.pod_identity_agent)
-        keda = Keda(self.manifests, "Keda", cluster=cluster, identity=identity, region=settings.region, queues=settings.queues,
-                    values=keda_values(watch_namespace=settings.namespace, node_selector=self.capacity.system_node_selector,
-                                       tolerations=self.capacity.system_tolerations), after=self.capacity.ready)
-        minimum, maximum = settings.runner_replica_bounds
-        scaling = QueueScaling(queue_urls=self._queue_urls(settings), min_replicas=minimum, max_replicas=maximum,
-                               messages_per_replica=settings.queue_length_per_runner, warm_hours=settings.warm_window,
-                               warm_runners=settings.warm_runners)
-        return scaling, [keda, self.queues]
 
     def _queue_urls(self, settings: Settings) -> list[str]:
         """URLs of the queues KEDA watches, created here or not: SQS URLs follow from region, account and name."""
@@ -210,30 +185,24 @@ class GpuClusterStack(Stack):
         }
 
     def _observability(self, settings: Settings) -> "ClusterObservability":
-        """GPU health (node monitoring agent; its repair actions are the capacity's), Container Insights, the dashboard and alarms."""
+        """The dashboard and alarms; the GPU health and observability add-ons are built under it by the install plan."""
         from charts.object_names import DEPLOYMENT_NAME, SMOKE_TEST_JOB_NAME
         from stacks.observability.alarms import FleetShape
         from stacks.observability.cluster_observability import ClusterObservability
         from stacks.runner_queues import dead_letter_queue_name
-        observability = ClusterObservability(
-            self, "Observability", cluster=cluster_interface(self.eks.cluster), cluster_name=settings.cluster_name,
-            nodes=self.capacity.ready,
-            pod_identity_agent=self.capacity.pod_identity_agent, gpu_taints=self.capacity.gpu_taints,
-            node_monitoring_agent=settings.node_monitoring_agent and not self.capacity.runs_node_monitoring_agent,
-            gpu_health_built_in=self.capacity.runs_node_monitoring_agent, container_insights=settings.container_insights,
+        return ClusterObservability(
+            self, "Observability", cluster_name=settings.cluster_name, container_insights=self.plan.installs(container_insights.ADD_ON),
+            gpu_utilization=container_insights.dcgm_exporter(self.plan.choices),
             queues=settings.queues, dead_letter_queues={q: dead_letter_queue_name(q) for q in settings.queues} if self.queues else {},
             namespace=settings.namespace, deployment=DEPLOYMENT_NAME,
             smoke_test_job=SMOKE_TEST_JOB_NAME if settings.gpu_smoke_test else None,
             fleet=FleetShape(system_nodes=self.capacity.fixed_system_nodes, nodes_max=settings.nodes_max,
                              gpus_per_node=settings.gpus_per_node),
             max_message_age=Duration.minutes(settings.max_message_age_minutes), alarm_email=settings.alarm_email)
-        self._status_access(settings)
-        return observability
 
     def _status_access(self, settings: Settings) -> None:
         """What `make status` and `make verify` read beyond the cluster: queue depths, and which node condition means GPU health."""
         from aws_cdk import ArnFormat, aws_iam as iam
-        from stacks.addons.node_monitoring_agent import ACCELERATED_HARDWARE_CONDITION
         # The agent skips NVIDIA checks on arm64 (eks-node-monitoring-agent v1.7.0, monitors/nvidia/monitor.go).
         watched = settings.node_monitoring_agent and settings.gpu_architecture == "x86_64"
         self.check_outputs["GPU_HEALTH_CONDITION"] = CfnOutput(

@@ -5,13 +5,15 @@ from pathlib import Path
 
 import pytest
 
-from charts.cluster_autoscaler import CA_VERSIONS
-from charts.external_secrets import ESO_CHART_VERSIONS, eso_helm_values
 from charts.gpu_scheduling import SYSTEM_NODE_SELECTOR
-from charts.keda import KEDA_CHART_VERSION, keda_values
-from domain.component_versions import (CLUSTER_AUTOSCALER, DEVICE_PLUGIN, EXTERNAL_SECRETS, KEDA, KUBECTL_LAYER, KUBERNETES_VERSIONS,
-                                       first_unsupported)
+from domain.component_versions import KUBECTL_LAYER, KUBERNETES_VERSIONS
 from settings import load_settings
+from stacks.addons import Choices
+from stacks.addons.cluster_autoscaler import CA_VERSIONS, CLUSTER_AUTOSCALER
+from stacks.addons.device_plugin import DEVICE_PLUGIN
+from stacks.addons.external_secrets import ESO_CHART_VERSIONS, EXTERNAL_SECRETS, eso_helm_values
+from stacks.addons.keda import KEDA, KEDA_CHART_VERSION, keda_values
+from stacks.install_plan import InstallPlan
 from tests.setting_errors import error_line
 
 REQUIREMENTS = (Path(__file__).parent.parent / "requirements.txt").read_text().splitlines()
@@ -42,6 +44,16 @@ def test_the_table_is_what_the_stack_installs():
     assert DEVICE_PLUGIN.kubernetes_minors == KUBERNETES_VERSIONS
     for component in (KEDA, *EXTERNAL_SECRETS.values(), DEVICE_PLUGIN, *CLUSTER_AUTOSCALER.values(), *KUBECTL_LAYER.values()):
         assert component.source, component.name
+
+
+def first_unsupported(kubernetes_version: str, *, keda: bool, external_secrets: bool, cluster_autoscaler: bool, device_plugin: bool):
+    """The first release the install plan of a managed-nodegroup configuration with these add-ons installs that does not list
+    the minor."""
+    plan = InstallPlan.of(Choices(kubernetes_version=kubernetes_version, automode=False, autoscaling=cluster_autoscaler,
+                                  queue_autoscaling=keda, sqs_credentials="managed" if external_secrets else "none",
+                                  device_plugin=device_plugin, ecr_refresh=False, node_monitoring_agent=True, container_insights=True))
+    unsupported = plan.first_unsupported()
+    return unsupported[0] if unsupported else None
 
 
 def test_only_installed_components_count(monkeypatch):

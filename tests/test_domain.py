@@ -3,26 +3,23 @@ from __future__ import annotations
 
 import pytest
 
-from charts.cluster_autoscaler import CA_NAMESPACE
 from charts.device_plugin import NAMESPACE as DEVICE_PLUGIN_NAMESPACE
-from charts.external_secrets import ESO_NAMESPACE
-from charts.keda import KEDA_NAMESPACE
 from domain import botocore_data, names
 from domain.images import pin_problem
 from domain.instance_types import GPU_INSTANCE_TYPES, is_ec2_instance_type
 from domain.queue_match import QueueMatchError, compile_queue_match, literal_prefix, queue_matches
 from domain.regions import is_region, partition_of, partitions
-from stacks.addons.container_insights import NAMESPACE as CONTAINER_INSIGHTS_NAMESPACE
 from stacks.gpu_cluster_stack import stack_name
+from stacks.install_plan import add_on_namespaces
 from stacks.runner_queues import DEAD_LETTER_PREFIX
 
 
 def test_every_namespace_this_project_installs_into_is_refused_for_the_runner():
-    refused = set(names.KUBERNETES_NAMESPACES) | set(names.ADD_ON_NAMESPACES)
-    assert {CA_NAMESPACE, DEVICE_PLUGIN_NAMESPACE, ESO_NAMESPACE, KEDA_NAMESPACE, CONTAINER_INSIGHTS_NAMESPACE} <= refused
-    # The namespace the amazon-cloudwatch-observability add-on installs into (CloudWatch user guide, "Quick start with the
-    # Amazon CloudWatch Observability EKS add-on": service account cloudwatch-agent in amazon-cloudwatch).
-    assert CONTAINER_INSIGHTS_NAMESPACE == "amazon-cloudwatch"
+    refused = set(names.KUBERNETES_NAMESPACES) | set(add_on_namespaces())
+    # cluster-autoscaler's chart values (kube-system, as the autoscaler's AWS docs install it), KEDA's and External Secrets'
+    # own namespaces, the CloudWatch user guide's ("Quick start with the Amazon CloudWatch Observability EKS add-on":
+    # amazon-cloudwatch), and EKS's for its add-ons and NVIDIA's static manifest (kube-system).
+    assert {"kube-system", "keda", "external-secrets", "amazon-cloudwatch", DEVICE_PLUGIN_NAMESPACE} <= refused
     assert "default" not in refused  # the runbook's namespace stays allowed
 
 

@@ -4,44 +4,33 @@ from __future__ import annotations
 import cdk8s
 import pytest
 
-from charts.cluster_autoscaler import cluster_autoscaler_values
 from charts.ecr_credential_refresh import EcrCredentialRefreshChart
-from charts.external_secrets import eso_helm_values
-from charts.keda import keda_values
-from domain.quantities import cpu_cores, memory_bytes
 from domain.system_nodes import GRAVITON_CHOICES, SYSTEM_NODE_TYPES, cheapest_fit, fit
-from domain.system_pods import (CLUSTER_AUTOSCALER, ECR_REFRESH, EXTERNAL_SECRETS_PODS, KEDA_PODS, SystemPod,
-                                system_pods)
+from domain.system_pods import ECR_REFRESH, SystemPod
 from settings import SettingError, load_settings
+from stacks.addons import Choices
+from stacks.install_plan import InstallPlan
 from tests.setting_errors import error_line
+from tests.stacks.addons.footprint import requested
 
-MIB = 1024 * 1024
+def system_pods(*, cluster_autoscaler: bool, keda: bool, external_secrets: bool, ecr_refresh: bool, node_monitoring_agent: bool = False,
+                container_insights: bool = False) -> list[SystemPod]:
+    """What the install plan of a managed-nodegroup configuration with these add-ons runs on its system nodes."""
+    return InstallPlan.of(Choices(kubernetes_version="1.36", automode=False, autoscaling=cluster_autoscaler, queue_autoscaling=keda,
+                                  sqs_credentials="secretsmanager" if external_secrets else "none", device_plugin=True,
+                                  ecr_refresh=ecr_refresh, node_monitoring_agent=node_monitoring_agent,
+                                  container_insights=container_insights)).system_pods
 
 
-def _request(resources: dict) -> tuple[int, int]:
-    requests = resources["requests"]
-    return round(cpu_cores(requests["cpu"]) * 1000), memory_bytes(requests["memory"]) // MIB
-
-
-# --- the figures are the ones the charts set ------------------------------------------------------------------------
-
-def test_our_add_ons_requests_are_read_back_from_their_values():
-    keda = keda_values()["resources"]
-    assert [(p.cpu_millis, p.memory_mib) for p in KEDA_PODS] == [_request(keda[c]) for c in ("operator", "metricServer", "webhooks")]
-    eso = eso_helm_values()
-    assert [(p.cpu_millis, p.memory_mib) for p in EXTERNAL_SECRETS_PODS] == [
-        _request(eso["resources"]), _request(eso["webhook"]["resources"]), _request(eso["certController"]["resources"])]
-    ca = cluster_autoscaler_values(cluster_name="c", region="us-west-2", kubernetes_version="1.36")["resources"]
-    assert (CLUSTER_AUTOSCALER.cpu_millis, CLUSTER_AUTOSCALER.memory_mib) == _request(ca)
-
+# --- the figures are the ones the charts set (each add-on's own: tests/stacks/addons/<name>/test_values.py) ----------
 
 def test_the_ecr_refresh_pod_asks_its_largest_container():
     chart = EcrCredentialRefreshChart(cdk8s.App(), "ecr", namespace="default", registry="123456789012.dkr.ecr.us-west-2.amazonaws.com",
                                       region="us-west-2")
     job = next(o for o in chart.to_json() if o["kind"] == "CronJob")
     pod = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]
-    containers = [_request(c["resources"]) for c in pod["containers"]]
-    init = [_request(c["resources"]) for c in pod.get("initContainers", [])]
+    containers = [requested(c["resources"]) for c in pod["containers"]]
+    init = [requested(c["resources"]) for c in pod.get("initContainers", [])]
     expected = (max(sum(c for c, _ in containers), *(c for c, _ in init)), max(sum(m for _, m in containers), *(m for _, m in init)))
     assert (ECR_REFRESH.cpu_millis, ECR_REFRESH.memory_mib) == expected
 

@@ -54,16 +54,8 @@ class Capacity(Protocol):
         """Taints every GPU node carries (empty when untainted): what GPU pods and GPU-node agents must tolerate."""
 
     @property
-    def needs_device_plugin(self) -> bool:
-        """Whether the stack must apply the NVIDIA device plugin for GPUs to become allocatable."""
-
-    @property
     def pod_identity_agent(self) -> IConstruct | None:
         """What a Pod Identity association waits for; None when the nodes run the agent themselves."""
-
-    @property
-    def runs_node_monitoring_agent(self) -> bool:
-        """Whether the nodes run the EKS node monitoring agent (and its DCGM) themselves: then the add-on is not installed."""
 
     @property
     def fixed_system_nodes(self) -> int | None:

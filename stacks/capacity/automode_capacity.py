@@ -52,16 +52,8 @@ class AutoModeCapacity(GpuNodeShape):
         return [self.node_pool]  # nodes come when pods wait for them: the pool must exist first
 
     @property
-    def needs_device_plugin(self) -> bool:
-        return False  # Auto Mode runs NVIDIA's device plugin on its GPU nodes, invisible as a DaemonSet
-
-    @property
     def pod_identity_agent(self) -> None:
         return None
-
-    @property
-    def runs_node_monitoring_agent(self) -> bool:
-        return True  # EKS user guide, node-health: the agent and node auto repair are enabled with Auto Mode compute
 
     @property
     def fixed_system_nodes(self) -> int | None:

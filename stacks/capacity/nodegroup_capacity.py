@@ -1,4 +1,5 @@
-"""The first capacity shape: managed nodegroups (GPU, and CPU for system pods), the Pod Identity agent, cluster-autoscaler."""
+"""The first capacity shape: managed nodegroups (GPU, and CPU for system pods) and the Pod Identity agent; cluster-autoscaler, which
+scales them, is an add-on of the install plan (stacks/addons/cluster_autoscaler)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,7 +10,6 @@ from constructs import Construct, IConstruct
 
 from charts.gpu_scheduling import (ACCELERATOR_LABEL_KEY, GPU_NODE_SELECTOR, GPU_TAINT_EFFECT, GPU_TAINT_KEY, GPU_TAINT_VALUE,
                                   SYSTEM_NODE_SELECTOR)
-from stacks.addons.cluster_autoscaler import ClusterAutoscaler
 from stacks.capacity import GpuNodeShape, NodeTaint
 from stacks.cluster_interface import cluster_interface
 from stacks.capacity.nodegroups import GpuNodegroup, SshAccess, SystemNodegroup
@@ -29,7 +29,6 @@ class GpuNodes:
     volume_gib: int
     accelerator: str  # value of the k8s.amazonaws.com/accelerator label
     gpus_per_node: int  # of the smallest listed type: what the autoscaler may count on
-    ships_device_plugin: bool  # the AMI runs its own (Bottlerocket)
     ssh: SshAccess | None = None
     fast_image_pull: bool = False  # nodeadm's FastImagePull and gp3 throughput for it (AL2023 only)
     # Node auto repair actions per condition and reason (stacks/node_repair.py); empty keeps EKS's defaults.
@@ -44,25 +43,17 @@ class SystemNodes:
     count: int
 
 
-@dataclass(frozen=True)
-class NodeAutoscaling:
-    cluster_name: str
-    region: str
-    kubernetes_version: str
-
-
 class NodegroupCapacity(GpuNodeShape):
     """Implements `Capacity` with managed nodegroups. GPU nodes are tainted when system nodes exist to run everything else.
 
-    Not a construct of its own: it builds its nodegroups and autoscaler in `scope` and the agent under `manifests` (with
+    Not a construct of its own: it builds its nodegroups in `scope` and the agent under `manifests` (with
     what else runs in the cluster), the construct paths, and so the logical ids, they were deployed with before the seam.
     """
 
     def __init__(self, scope: Construct, *, cluster: eks.Cluster, kubernetes_version: str, manifests: ManifestApplier, gpu: GpuNodes,
-                 system: SystemNodes | None, autoscaling: NodeAutoscaling | None, join_after: Sequence[IConstruct] = ()) -> None:
+                 system: SystemNodes | None, join_after: Sequence[IConstruct] = ()) -> None:
         """`manifests`: the stack's applier, for what the nodes run in the cluster (another shape applies its node pools there);
         `kubernetes_version`: the cluster's minor, which the nodes follow;
-        `autoscaling`: install cluster-autoscaler (needs `system` nodes to run on); None keeps the GPU group at its size;
         `join_after`: what must be in place before any node joins (the cluster's networking add-on)."""
         self.system_nodes = None
         self._system_count = system.count if system is not None else 0
@@ -73,7 +64,6 @@ class NodegroupCapacity(GpuNodeShape):
                                                 count=system.count)
         super().__init__({**GPU_NODE_SELECTOR, ACCELERATOR_LABEL_KEY: gpu.accelerator},
                          [NodeTaint(GPU_TAINT_KEY, GPU_TAINT_VALUE, GPU_TAINT_EFFECT)] if self.system_nodes else [])
-        self._needs_device_plugin = not gpu.ships_device_plugin
         self.gpu_nodes = GpuNodegroup(
             scope, "GpuNodes", cluster=cluster, kubernetes_version=kubernetes_version, name_prefix=gpu.name_prefix,
             instance_types=gpu.instance_types,
@@ -91,31 +81,13 @@ class NodegroupCapacity(GpuNodeShape):
         for group in self._ready:  # add-on pods need a node to run on
             self._agent.node.add_dependency(group)
 
-        self.autoscaler = None
-        if autoscaling is not None:
-            if self.system_nodes is None:
-                raise ValueError("cluster-autoscaler needs system nodes to run on: it must not sit on a GPU node it removes")
-            self.autoscaler = ClusterAutoscaler(
-                scope, "Autoscaler", cluster=cluster_interface(cluster), agent=self._agent, cluster_name=autoscaling.cluster_name,
-                region=autoscaling.region, kubernetes_version=autoscaling.kubernetes_version,
-                gpu_nodegroup=self.gpu_nodes.nodegroup, gpus_per_node=gpu.gpus_per_node, gpu_node_labels=self._labels,
-                gpu_taints=self._taints, system_nodes=self.system_nodes)
-
     @property
     def ready(self) -> Sequence[IConstruct]:
         return list(self._ready)
 
     @property
-    def needs_device_plugin(self) -> bool:
-        return self._needs_device_plugin
-
-    @property
     def pod_identity_agent(self) -> eks.Addon:
         return self._agent
-
-    @property
-    def runs_node_monitoring_agent(self) -> bool:
-        return False  # an EKS add-on brings it to managed nodegroups (stacks/addons/node_monitoring_agent.py)
 
     @property
     def fixed_system_nodes(self) -> int | None:

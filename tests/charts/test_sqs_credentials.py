@@ -1,4 +1,4 @@
-"""SqsCredentialsChart in both modes, and the External Secrets Operator install values."""
+"""SqsCredentialsChart in both modes."""
 from __future__ import annotations
 
 import base64
@@ -8,13 +8,7 @@ import re
 import cdk8s
 import pytest
 
-from charts.external_secrets import (
-    ESO_API_VERSION,
-    ESO_CHART_VERSIONS,
-    ESO_SERVICE_ACCOUNT,
-    eso_helm_values,
-)
-from charts.sqs_credentials import SECRET_NAME, SECRET_STORE_NAME, SqsCredentialsChart
+from charts.sqs_credentials import ESO_API_VERSION, SECRET_NAME, SECRET_STORE_NAME, SqsCredentialsChart
 from domain.credential_files import SqsCredentialFiles
 from settings import SUPPORTED_KUBERNETES_VERSIONS
 from tests.kube import Manifest, find, names, validate_strict
@@ -132,27 +126,6 @@ def test_bad_argument_combinations(kwargs: dict, message: str) -> None:
         SqsCredentialsChart(cdk8s.Testing.app(), "sqs", **kwargs)
 
 
-# --- ESO install values ------------------------------------------------------------------------
-
-def test_eso_pins_a_release_serving_v1() -> None:
-    assert all(re.fullmatch(r"\d+\.\d+\.\d+", version) for version in ESO_CHART_VERSIONS.values())
+def test_eso_objects_use_the_v1_api() -> None:
+    # ESO 0.17 stopped serving v1beta1 (external-secrets release notes); every release pinned serves v1.
     assert ESO_API_VERSION == "external-secrets.io/v1"
-
-
-def test_eso_values_fix_the_service_account_and_limit_what_the_controller_does() -> None:
-    values = eso_helm_values()
-    assert values["installCRDs"] is True
-    assert values["serviceAccount"]["name"] == ESO_SERVICE_ACCOUNT
-    for component in (values, values["webhook"], values["certController"]):
-        assert component["resources"]["requests"]["memory"]
-        assert component["resources"]["limits"]["memory"]
-        assert component["securityContext"]["allowPrivilegeEscalation"] is False
-    for cluster_wide in ("processClusterStore", "processClusterExternalSecret", "processClusterPushSecret", "processPushSecret"):
-        assert values[cluster_wide] is False
-    assert values["rbac"]["aggregateToEdit"] is False
-    assert "scopedNamespace" not in values
-
-
-def test_eso_values_scope_the_controller_to_one_namespace() -> None:
-    values = eso_helm_values(scoped_namespace=NAMESPACE)
-    assert (values["scopedNamespace"], values["scopedRBAC"]) == (NAMESPACE, True)

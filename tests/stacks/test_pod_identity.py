@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from charts.cluster_autoscaler import CA_NAMESPACE, CA_SERVICE_ACCOUNT
-from charts.external_secrets import ESO_NAMESPACE, ESO_SERVICE_ACCOUNT
-from charts.keda import KEDA_NAMESPACE, KEDA_OPERATOR_SERVICE_ACCOUNT
+from stacks.addons.cluster_autoscaler import CA_NAMESPACE, CA_SERVICE_ACCOUNT
+from stacks.addons.external_secrets import ESO_NAMESPACE, ESO_SERVICE_ACCOUNT
+from stacks.addons.keda import KEDA_NAMESPACE, KEDA_OPERATOR_SERVICE_ACCOUNT
 from tests.synth import resources
 
 pytestmark = pytest.mark.xdist_group("synth")

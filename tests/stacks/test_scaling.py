@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from charts.cluster_autoscaler import CA_CHART_NAME, CA_CHART_REPOSITORY, CA_NAMESPACE, CA_SERVICE_ACCOUNT, CA_VERSIONS
+from stacks.addons.cluster_autoscaler import CA_CHART_NAME, CA_CHART_REPOSITORY, CA_NAMESPACE, CA_SERVICE_ACCOUNT, CA_VERSIONS
 from domain.queue_match import queue_matches
-from charts.keda import KEDA_CHART_NAME, KEDA_CHART_VERSION, KEDA_NAMESPACE, KEDA_OPERATOR_SERVICE_ACCOUNT
-from stacks.addons.autoscaler_policy import DESCRIBE_ACTIONS, SCALING_ACTIONS
+from stacks.addons.keda import KEDA_CHART_NAME, KEDA_CHART_VERSION, KEDA_NAMESPACE, KEDA_OPERATOR_SERVICE_ACCOUNT
+from stacks.addons.cluster_autoscaler.policy import DESCRIBE_ACTIONS, SCALING_ACTIONS
 from tests.kube import find
 from tests.synth import kubernetes_manifests, resources
 

@@ -6,7 +6,7 @@ import json
 import pytest
 import yaml
 
-from charts.external_secrets import ESO_CHART_NAME, ESO_CHART_REPOSITORY, ESO_NAMESPACE, ESO_SERVICE_ACCOUNT
+from stacks.addons.external_secrets import ESO_CHART_NAME, ESO_CHART_REPOSITORY, ESO_NAMESPACE, ESO_SERVICE_ACCOUNT
 from tests.conftest import CONFIGURATIONS, KUBERNETES_VERSIONS
 from tests.kube import find, names, validate_strict
 from tests.synth import kubernetes_manifests, resources

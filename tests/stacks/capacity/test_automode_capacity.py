@@ -4,7 +4,6 @@ from __future__ import annotations
 import aws_cdk as cdk
 import pytest
 
-from stacks.addons.cluster_autoscaler import ClusterAutoscaler
 from stacks.capacity import Capacity, NodeTaint
 from stacks.capacity.automode_capacity import AutoModeCapacity, GpuNodePool
 from stacks.manifests import ManifestApplier
@@ -40,10 +39,8 @@ def test_gpu_nodes_are_labelled_and_tainted_like_the_nodegroups(built):
     assert capacity.gpu_taints == [NodeTaint("nvidia.com/gpu", "true", "NoSchedule")]
 
 
-def test_auto_mode_brings_the_device_plugin_the_scaling_and_the_pod_identity_agent(built):
-    stack, _, capacity = built
-    assert not capacity.needs_device_plugin and capacity.pod_identity_agent is None
-    assert not any(isinstance(construct, ClusterAutoscaler) for construct in stack.node.find_all())
+def test_auto_mode_brings_the_pod_identity_agent(built):
+    assert built[2].pod_identity_agent is None
 
 
 def test_add_ons_go_to_the_built_in_system_pool_and_tolerate_its_taint(built):

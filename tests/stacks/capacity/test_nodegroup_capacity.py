@@ -7,26 +7,23 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
 
-from stacks.addons.cluster_autoscaler import ClusterAutoscaler
 from stacks.capacity import Capacity, NodeTaint
-from stacks.capacity.nodegroup_capacity import GpuNodes, NodeAutoscaling, NodegroupCapacity, SystemNodes
+from stacks.capacity.nodegroup_capacity import GpuNodes, NodegroupCapacity, SystemNodes
 from stacks.manifests import ManifestApplier
 from tests.stacks.addons.bare_stack import ENV, imported_cluster
 
 GPU = GpuNodes(name_prefix="studio", instance_types=["g5.xlarge"], ami_type="AL2023_x86_64_NVIDIA", capacity_type="ON_DEMAND",
-               desired=0, minimum=0, maximum=3, volume_gib=100, accelerator="nvidia-a10g", gpus_per_node=1, ships_device_plugin=False)
+               desired=0, minimum=0, maximum=3, volume_gib=100, accelerator="nvidia-a10g", gpus_per_node=1)
 SYSTEM = SystemNodes(name_prefix="studio-system", instance_type="t3.large", architecture="x86_64", count=2)
-AUTOSCALING = NodeAutoscaling(cluster_name="studio", region="us-west-2", kubernetes_version="1.36")
 
 
-def _capacity(*, gpu=GPU, system=SYSTEM, autoscaling=AUTOSCALING):
+def _capacity(*, gpu=GPU, system=SYSTEM):
     stack = cdk.Stack(cdk.App(), "Bare", env=ENV)
     vpc = ec2.Vpc.from_vpc_attributes(stack, "Vpc", vpc_id="vpc-1", availability_zones=["us-west-2a", "us-west-2b"],
                                       private_subnet_ids=["subnet-1", "subnet-2"])
     cluster = imported_cluster(stack, vpc)
     manifests = ManifestApplier(stack, "Workloads", cluster=cluster)
-    return stack, NodegroupCapacity(stack, cluster=cluster, kubernetes_version="1.36", manifests=manifests, gpu=gpu, system=system,
-                                    autoscaling=autoscaling)
+    return stack, NodegroupCapacity(stack, cluster=cluster, kubernetes_version="1.36", manifests=manifests, gpu=gpu, system=system)
 
 
 @pytest.fixture(scope="module")
@@ -49,12 +46,6 @@ def test_gpu_nodes_are_labelled_and_tainted_when_system_nodes_exist(built):
     assert capacity.gpu_taints == [NodeTaint("nvidia.com/gpu", "true", "NoSchedule")]
 
 
-def test_al2023_needs_the_device_plugin_and_nodegroups_an_autoscaler(built):
-    capacity = built[1]
-    assert capacity.needs_device_plugin
-    assert isinstance(capacity.autoscaler, ClusterAutoscaler) and capacity.autoscaler.node.path == "Bare/Autoscaler"
-
-
 def test_the_pod_identity_agent_is_the_eks_addon_and_waits_for_the_nodes(built):
     capacity = built[1]
     agent = capacity.pod_identity_agent
@@ -63,20 +54,10 @@ def test_the_pod_identity_agent_is_the_eks_addon_and_waits_for_the_nodes(built):
     assert set(agent.node.dependencies) == set(capacity.ready)
 
 
-def test_without_system_nodes_gpu_nodes_are_untainted_and_not_autoscaled():
-    capacity = _capacity(system=None, autoscaling=None)[1]
-    assert capacity.gpu_taints == [] and capacity.autoscaler is None
+def test_without_system_nodes_gpu_nodes_are_untainted():
+    capacity = _capacity(system=None)[1]
+    assert capacity.gpu_taints == [] and capacity.system_nodes is None
     assert [group.node.path for group in capacity.ready] == ["Bare/GpuNodes"]
-
-
-def test_bottlerocket_needs_no_device_plugin():
-    gpu = GpuNodes(**{**GPU.__dict__, "ami_type": "BOTTLEROCKET_x86_64_NVIDIA", "ships_device_plugin": True})
-    assert not _capacity(gpu=gpu, autoscaling=None)[1].needs_device_plugin
-
-
-def test_the_autoscaler_needs_system_nodes_to_run_on():
-    with pytest.raises(ValueError, match="cluster-autoscaler needs system nodes to run on"):
-        _capacity(system=None)
 
 
 # --- fastImagePull: nodeadm's FastImagePull feature gate and the disk throughput its docs ask for ------------------------

@@ -1,18 +1,21 @@
 """cluster-autoscaler for the GPU nodegroup: Helm on the system nodes, a Pod Identity role, and the ASG tags for scale-from-zero."""
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 from aws_cdk import Stack, aws_eks_v2 as eks
 from constructs import Construct, IConstruct
 
-from charts.cluster_autoscaler import (CA_CHART_NAME, CA_CHART_REPOSITORY, CA_NAMESPACE, CA_SERVICE_ACCOUNT, CA_VERSIONS,
-                                       cluster_autoscaler_values)
-from stacks.addons.autoscaler_policy import acknowledge_autoscaler_policy, cluster_autoscaler_policy_statements
+from stacks.addons.cluster_autoscaler import (CA_CHART_NAME, CA_CHART_REPOSITORY, CA_NAMESPACE, CA_SERVICE_ACCOUNT, CA_VERSIONS,
+                                              cluster_autoscaler_values)
+from stacks.addons.cluster_autoscaler.node_template_tags import NodeTemplateTags, gpu_node_template_tags
+from stacks.addons.cluster_autoscaler.policy import acknowledge_autoscaler_policy, cluster_autoscaler_policy_statements
 from stacks.addons.helm import HelmRelease, install_release
-from stacks.addons.node_template_tags import NodeTemplateTags, gpu_node_template_tags
 from stacks.capacity import NodeTaint
 from stacks.pod_identity import PodIdentityRole
+
+if TYPE_CHECKING:
+    from stacks.install_plan import Site
 
 
 def cluster_autoscaler_release(kubernetes_version: str) -> HelmRelease:
@@ -48,3 +51,17 @@ class ClusterAutoscaler(Construct):
             self, "Chart", cluster=cluster, release=cluster_autoscaler_release(kubernetes_version),
             values=cluster_autoscaler_values(cluster_name=cluster_name, region=region, kubernetes_version=kubernetes_version),
             identity=identity, after=[system_nodes, *after])
+
+
+def install(site: "Site") -> ClusterAutoscaler:
+    """In the stack's scope (id `Autoscaler`, where it was deployed), on the system nodes the nodegroup capacity made."""
+    from stacks.capacity.nodegroup_capacity import NodegroupCapacity
+    capacity, settings = site.capacity, site.settings
+    if not isinstance(capacity, NodegroupCapacity) or capacity.system_nodes is None:
+        raise ValueError("cluster-autoscaler needs managed nodegroups and system nodes to run on: it must not sit on a GPU node "
+                         "it removes")
+    return ClusterAutoscaler(
+        site.stack, "Autoscaler", cluster=site.cluster, agent=capacity.pod_identity_agent, cluster_name=settings.cluster_name,
+        region=settings.region, kubernetes_version=settings.kubernetes_version, gpu_nodegroup=capacity.gpu_nodes.nodegroup,
+        gpus_per_node=settings.gpus_per_node, gpu_node_labels=capacity.gpu_node_labels, gpu_taints=capacity.gpu_taints,
+        system_nodes=capacity.system_nodes)

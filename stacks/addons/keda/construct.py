@@ -1,14 +1,18 @@
 """KEDA: scales the runner on the depth of its SQS queues."""
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from aws_cdk import ArnFormat, Stack, aws_eks_v2 as eks, aws_iam as iam
 from constructs import Construct, IConstruct
 
-from charts.keda import KEDA_CHART_NAME, KEDA_CHART_REPOSITORY, KEDA_CHART_VERSION, KEDA_NAMESPACE, KEDA_OPERATOR_SERVICE_ACCOUNT
 from stacks.addons.helm import HelmRelease, install_release
+from stacks.addons.keda import (KEDA_CHART_NAME, KEDA_CHART_REPOSITORY, KEDA_CHART_VERSION, KEDA_NAMESPACE, KEDA_OPERATOR_SERVICE_ACCOUNT,
+                                keda_values)
 from stacks.pod_identity import PodIdentityRole
+
+if TYPE_CHECKING:
+    from stacks.install_plan import Site
 
 RELEASE = HelmRelease(repository=KEDA_CHART_REPOSITORY, chart=KEDA_CHART_NAME, version=KEDA_CHART_VERSION, namespace=KEDA_NAMESPACE,
                       release="keda", create_namespace=True)
@@ -36,3 +40,13 @@ class Keda(Construct):
         # Id `Default`: the release keeps the logical id it was deployed with.
         self.release = install_release(self, "Default", cluster=cluster, release=release, values=values, identity=identity,
                                        after=after)
+
+
+def install(site: "Site") -> Keda:
+    """Under the stack's applier (ids `KedaIdentity` and `Keda`, where they were deployed), on the system nodes, watching
+    the runner's namespace; its role may read the depth of the runner's queues."""
+    settings, capacity = site.settings, site.capacity
+    identity = keda_identity(site.manifests, "KedaIdentity", cluster=site.cluster, agent=capacity.pod_identity_agent)
+    return Keda(site.manifests, "Keda", cluster=site.cluster, identity=identity, region=settings.region, queues=settings.queues,
+                values=keda_values(watch_namespace=settings.namespace, node_selector=capacity.system_node_selector,
+                                   tolerations=capacity.system_tolerations), after=capacity.ready)

@@ -1,7 +1,7 @@
 """The IAM permissions cluster-autoscaler needs on AWS, limited to this cluster's Auto Scaling groups and nodegroups.
 
 The actions are those of the "Full Cluster Autoscaler Features Policy (Recommended)" in kubernetes/autoscaler's
-cluster-autoscaler/cloudprovider/aws/README.md, the same at every tag pinned in domain/component_versions.py
+cluster-autoscaler/cloudprovider/aws/README.md, the same at every tag pinned in stacks/addons/cluster_autoscaler
 (cluster-autoscaler-1.34.5, -1.35.2, -1.36.1): auto-discovery, instance types from the EC2 API, scale from zero with
 EKS nodegroup labels and taints. Scaling actions are limited by the tag EKS puts on every managed nodegroup's Auto
 Scaling group: `k8s.io/cluster-autoscaler/<cluster>` = `owned`.
@@ -11,8 +11,8 @@ from __future__ import annotations
 from aws_cdk import Stack, Token, aws_iam as iam
 from constructs import IConstruct
 
+from stacks.addons.cluster_autoscaler.node_template_tags import nodegroup_arn
 from stacks.nag import acknowledge, wildcard_resource_finding
-from stacks.addons.node_template_tags import nodegroup_arn
 
 # Read-only calls with no resource-level permissions in IAM: they only take Resource "*".
 DESCRIBE_ACTIONS = (

@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from charts.cluster_autoscaler import (
+from stacks.addons.cluster_autoscaler import (
+    SYSTEM_PODS,
     CA_CHART_NAME,
     CA_NAMESPACE,
     CA_SERVICE_ACCOUNT,
@@ -13,6 +14,7 @@ from charts.cluster_autoscaler import (
     cluster_autoscaler_values,
 )
 from charts.gpu_scheduling import SYSTEM_NODE_SELECTOR
+from tests.stacks.addons.footprint import requested
 from settings import SUPPORTED_KUBERNETES_VERSIONS
 
 KUBERNETES_VERSIONS = SUPPORTED_KUBERNETES_VERSIONS
@@ -120,3 +122,9 @@ def test_values_are_fresh_dicts_each_call() -> None:
     second = values_for("1.34")
     assert second["extraArgs"]["expander"] == "least-waste"
     assert second["nodeSelector"] == SYSTEM_NODE_SELECTOR
+
+
+def test_its_system_pod_asks_what_the_values_request() -> None:
+    (pod,) = SYSTEM_PODS
+    resources = cluster_autoscaler_values(cluster_name="c", region="us-west-2", kubernetes_version="1.36")["resources"]
+    assert (pod.replicas, pod.cpu_millis, pod.memory_mib) == (1, *requested(resources)) == (1, 100, 300)

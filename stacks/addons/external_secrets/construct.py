@@ -1,14 +1,18 @@
 """External Secrets Operator: copies the runner's SQS credentials from Secrets Manager into the cluster."""
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from aws_cdk import ArnFormat, Stack, aws_eks_v2 as eks, aws_iam as iam
 from constructs import Construct, IConstruct
 
-from charts.external_secrets import ESO_CHART_NAME, ESO_CHART_REPOSITORY, ESO_CHART_VERSIONS, ESO_NAMESPACE, ESO_SERVICE_ACCOUNT
+from stacks.addons.external_secrets import (ESO_CHART_NAME, ESO_CHART_REPOSITORY, ESO_CHART_VERSIONS, ESO_NAMESPACE, ESO_SERVICE_ACCOUNT,
+                                            eso_helm_values)
 from stacks.addons.helm import HelmRelease, install_release
 from stacks.pod_identity import PodIdentityRole
+
+if TYPE_CHECKING:
+    from stacks.install_plan import Site
 
 
 def external_secrets_release(kubernetes_version: str) -> HelmRelease:
@@ -39,3 +43,23 @@ class ExternalSecretsOperator(Construct):
         # webhook serve before a SecretStore is applied.
         self.release = install_release(self, "Default", cluster=cluster, release=release, values=values, identity=identity,
                                        after=after)
+
+
+def install(site: "Site") -> ExternalSecretsOperator:
+    """Under the stack's applier (ids `ExternalSecretsIdentity` and `ExternalSecrets`, where they were deployed), scoped to
+    the runner's namespace, on the system nodes when there are any; its role may read the runner's secret (and use the key
+    of a secret the stack manages)."""
+    settings, capacity = site.settings, site.capacity
+    identity = external_secrets_identity(site.manifests, "ExternalSecretsIdentity", cluster=site.cluster,
+                                         agent=capacity.pod_identity_agent)
+    operator = ExternalSecretsOperator(site.manifests, "ExternalSecrets", cluster=site.cluster, identity=identity,
+                                       secret_name=settings.sqs_secret_name,
+                                       release=external_secrets_release(settings.kubernetes_version),
+                                       values=eso_helm_values(scoped_namespace=settings.namespace,
+                                                              on_system_nodes=bool(capacity.system_node_selector),
+                                                              node_selector=capacity.system_node_selector,
+                                                              tolerations=capacity.system_tolerations),
+                                       after=capacity.ready)
+    if site.runner_credentials:
+        site.runner_credentials.grant_key_use(identity.role)
+    return operator

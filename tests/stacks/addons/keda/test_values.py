@@ -4,14 +4,16 @@ from __future__ import annotations
 import pytest
 
 from charts.gpu_scheduling import SYSTEM_NODE_SELECTOR
-from charts.keda import (
-    KEDA_API_VERSION,
+from charts.queue_scaling import KEDA_API_VERSION
+from stacks.addons.keda import (
+    SYSTEM_PODS,
     KEDA_CHART_NAME,
     KEDA_CHART_VERSION,
     KEDA_NAMESPACE,
     KEDA_OPERATOR_SERVICE_ACCOUNT,
     keda_values,
 )
+from tests.stacks.addons.footprint import requested
 
 COMPONENTS = ("operator", "metricServer", "webhooks")
 
@@ -71,3 +73,11 @@ def test_values_are_fresh_dicts_each_call() -> None:
     first = keda_values()
     first["securityContext"]["operator"]["readOnlyRootFilesystem"] = False
     assert keda_values()["securityContext"]["operator"]["readOnlyRootFilesystem"] is True
+
+
+def test_its_system_pods_ask_what_the_values_request() -> None:
+    resources = keda_values()["resources"]
+    assert [(p.name, p.cpu_millis, p.memory_mib) for p in SYSTEM_PODS] == [
+        ("keda-operator", *requested(resources["operator"])), ("keda-operator-metrics-apiserver", *requested(resources["metricServer"])),
+        ("keda-admission-webhooks", *requested(resources["webhooks"]))]
+    assert [(p.cpu_millis, p.memory_mib) for p in SYSTEM_PODS] == [(50, 100), (50, 100), (50, 32)]

@@ -1,17 +1,22 @@
-"""How the stack installs cluster-autoscaler with Helm, so GPU nodes exist only while there is work.
+"""cluster-autoscaler, so GPU nodes exist only while there is work: what it is (this module) and how it is built (construct.py).
 
 A managed nodegroup's min/max do nothing by themselves. cluster-autoscaler adds a GPU node when a
 runner pod is Pending for lack of a GPU and removes it once it is idle. It finds the nodegroups by
 the ASG tags `k8s.io/cluster-autoscaler/enabled` and `k8s.io/cluster-autoscaler/<cluster-name>`,
 which EKS managed nodegroups carry. The stack installs this chart and gives the service account an
 EKS Pod Identity role (the association is keyed on namespace + service account name).
+
+Plain data only, so settings can size the system nodes from it: the construct, its policy and the node-template tags
+(construct.py, policy.py, node_template_tags.py) import aws-cdk-lib.
 """
 from __future__ import annotations
 
 from typing import Any
 
 from charts.gpu_scheduling import SYSTEM_NODE_SELECTOR
-from domain.component_versions import CLUSTER_AUTOSCALER, CLUSTER_AUTOSCALER_CHART_VERSION
+from domain.component_versions import Component
+from domain.system_pods import SystemPod
+from stacks.addons import AddOn, Choices
 
 CA_CHART_REPOSITORY = "https://kubernetes.github.io/autoscaler"
 CA_CHART_NAME = "cluster-autoscaler"
@@ -20,11 +25,16 @@ CA_SERVICE_ACCOUNT = "cluster-autoscaler"
 CA_IMAGE_REPOSITORY = "registry.k8s.io/autoscaling/cluster-autoscaler"
 
 # The autoscaler's own rule: run the release whose minor matches the cluster's; it is tested
-# against that Kubernetes minor only. The chart's templates do not depend on the minor, so every
-# minor uses the newest chart, 9.59.0 (August 2026), and pins the image tag: that chart's default
-# appVersion is still 1.35.0, and no chart yet defaults to a 1.36 image.
+# against that Kubernetes minor only (its README: use the CA minor of the control plane). The chart's templates do
+# not depend on the minor, so every minor uses the newest chart, 9.59.0 (August 2026), and pins the image tag: that
+# chart's default appVersion is still 1.35.0, and no chart yet defaults to a 1.36 image.
 # Image tags are the newest patch release of each minor (all three published 2026-07-23):
-# cluster-autoscaler-1.34.5, -1.35.2 and -1.36.1 (the table in domain/component_versions.py).
+# cluster-autoscaler-1.34.5, -1.35.2 and -1.36.1.
+CLUSTER_AUTOSCALER_CHART_VERSION = "9.59.0"
+CLUSTER_AUTOSCALER = {
+    minor: Component("cluster-autoscaler", tag, (minor,), f"kubernetes/autoscaler tag cluster-autoscaler-{tag[1:]}")
+    for minor, tag in (("1.34", "v1.34.5"), ("1.35", "v1.35.2"), ("1.36", "v1.36.1"))
+}
 CA_VERSIONS: dict[str, tuple[str, str]] = {
     minor: (CLUSTER_AUTOSCALER_CHART_VERSION, component.version) for minor, component in CLUSTER_AUTOSCALER.items()
 }
@@ -96,3 +106,23 @@ def cluster_autoscaler_values(*, cluster_name: str, region: str, kubernetes_vers
         },
         "extraArgs": dict(_EXTRA_ARGS),
     }
+
+
+# Its pod on the system nodes: the requests of the values above (tests/stacks/addons/cluster_autoscaler read them back).
+SYSTEM_PODS = (SystemPod("cluster-autoscaler", 1, 100, 300, True,
+                         "stacks/addons/cluster_autoscaler; kubernetes/autoscaler cluster-autoscaler/Makefile "
+                         "ALL_ARCH = amd64 arm64 s390x"),)
+
+
+def _installed(choices: Choices) -> bool:
+    """Managed nodegroups need cluster-autoscaler to scale; Auto Mode scales its node pools itself."""
+    return choices.autoscaling and not choices.automode
+
+
+def _install(site: Any) -> Any:
+    from stacks.addons.cluster_autoscaler.construct import install
+    return install(site)
+
+
+ADD_ON = AddOn("cluster-autoscaler", namespaces=(CA_NAMESPACE,), installed=_installed, install=_install,
+               versions=lambda minor: (CLUSTER_AUTOSCALER[minor],), system_pods=SYSTEM_PODS)

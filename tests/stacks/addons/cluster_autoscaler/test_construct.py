@@ -6,8 +6,8 @@ import json
 import pytest
 from aws_cdk import aws_eks_v2 as eks
 
-from charts.cluster_autoscaler import CA_CHART_NAME, CA_VERSIONS
-from stacks.addons.cluster_autoscaler import ClusterAutoscaler
+from stacks.addons.cluster_autoscaler import CA_CHART_NAME, CA_VERSIONS
+from stacks.addons.cluster_autoscaler.construct import ClusterAutoscaler
 from stacks.capacity import NodeTaint
 from tests.stacks.addons.bare_stack import CLUSTER_NAME, assert_release_waits_for_its_association_and_nodes, of_type, one, synth_bare
 

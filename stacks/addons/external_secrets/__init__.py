@@ -1,26 +1,40 @@
-"""How the stack installs the External Secrets Operator (ESO) with Helm.
+"""The External Secrets Operator (ESO): what it is (this module) and how it is built (construct.py).
 
 ESO copies the SQS credentials from AWS Secrets Manager into the cluster, so the keys never
 appear in the CloudFormation template, `cdk.out` or the kubectl handler's logs. The stack installs
 this chart, then gives the controller's service account an EKS Pod Identity role that may only
 read the one secret; `charts/sqs_credentials.py` renders the SecretStore and ExternalSecret.
+
+Plain data only, so settings can size the system nodes from it; construct.py imports aws-cdk-lib.
 """
 from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
 from charts.gpu_scheduling import SYSTEM_NODE_SELECTOR
-from domain.component_versions import EXTERNAL_SECRETS
+from domain.component_versions import Component
+from domain.system_pods import SystemPod
+from stacks.addons import AddOn, Choices
+
+# One release per Kubernetes minor, the newest whose row of ESO's own support table lists it
+# (docs/introduction/stability-support.md, main at cc5bfbc2, 2026-08-08: 2.0-2.6 -> 1.34-1.35, 2.7 -> 1.35,
+# 2.8 -> 1.35-1.36, 2.9 -> 1.36). Each minor has only a .0 release; its chart is cut on tag helm-chart-X.Y.0.
+# 1.36 keeps the newest release, 2.14.0 (chart appVersion v2.14.0); the table row read offline that covers 1.36 is 2.9's.
+EXTERNAL_SECRETS = {
+    "1.34": Component("External Secrets", "2.6.0", ("1.34", "1.35"),
+                      "external-secrets docs/introduction/stability-support.md (row 2.6: 1.34-1.35); chart tag helm-chart-2.6.0"),
+    "1.35": Component("External Secrets", "2.8.0", ("1.35", "1.36"),
+                      "external-secrets docs/introduction/stability-support.md (row 2.8: 1.35-1.36); chart tag helm-chart-2.8.0"),
+    "1.36": Component("External Secrets", "2.14.0", ("1.36",),
+                      "external-secrets release v2.14.0; stability-support.md rows 2.8 (1.35-1.36) and 2.9 (1.36)"),
+}
 
 ESO_CHART_REPOSITORY = "https://charts.external-secrets.io"
 ESO_CHART_NAME = "external-secrets"
-# One release per Kubernetes minor (domain/component_versions.py). The chart's appVersion pins the controller
-# image to the same tag: no image tag is set here. Every values key below means the same at 2.6.0, 2.8.0 and 2.14.0.
+# The chart's appVersion pins the controller image to the same tag: no image tag is set here. Every values key below means the same at 2.6.0, 2.8.0 and 2.14.0.
 ESO_CHART_VERSIONS = {minor: component.version for minor, component in EXTERNAL_SECRETS.items()}
 ESO_NAMESPACE = "external-secrets"
 ESO_SERVICE_ACCOUNT = "external-secrets"
-# ESO 0.17 stopped serving v1beta1; v1 is the only API the pinned releases serve.
-ESO_API_VERSION = "external-secrets.io/v1"
 
 _HARDENED_CONTAINER: dict[str, Any] = {
     "enabled": True,
@@ -83,3 +97,27 @@ def eso_helm_values(*, scoped_namespace: str | None = None, on_system_nodes: boo
         values["scopedNamespace"] = scoped_namespace
         values["scopedRBAC"] = True
     return values
+
+
+# Its pods on the system nodes: the requests of the values above (tests/stacks/addons/external_secrets reads them back).
+SYSTEM_PODS = (
+    SystemPod("external-secrets", 1, 10, 64, True,
+              "stacks/addons/external_secrets; external-secrets/external-secrets Makefile ARCH ?= amd64 arm64 ppc64le"),
+    SystemPod("external-secrets-webhook", 1, 10, 32, True, "stacks/addons/external_secrets; same image"),
+    SystemPod("external-secrets-cert-controller", 1, 10, 32, True, "stacks/addons/external_secrets; same image"),
+)
+
+
+def _installed(choices: Choices) -> bool:
+    """The runner's SQS keys come from Secrets Manager (a secret of the user's, or one the stack manages)."""
+    return choices.sqs_credentials in ("secretsmanager", "managed")
+
+
+def _install(site: Any) -> Any:
+    from stacks.addons.external_secrets.construct import install
+    return install(site)
+
+
+ADD_ON = AddOn("external-secrets", namespaces=(ESO_NAMESPACE,), installed=_installed, install=_install,
+               versions=lambda minor: (EXTERNAL_SECRETS[minor],), system_pods=SYSTEM_PODS,
+               without="set sqsCredentials=file or none")

@@ -6,8 +6,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from charts.keda import KEDA_CHART_NAME, KEDA_CHART_REPOSITORY, KEDA_CHART_VERSION, keda_values
-from stacks.addons.keda import Keda, keda_identity
+from stacks.addons.keda import KEDA_CHART_NAME, KEDA_CHART_REPOSITORY, KEDA_CHART_VERSION, keda_values
+from stacks.addons.keda.construct import Keda, keda_identity
 from tests.stacks.addons.bare_stack import (CLUSTER_NAME, assert_release_waits_for_its_association_and_nodes, one,
                                            pod_identity_target, policy_statements, synth_bare)
 

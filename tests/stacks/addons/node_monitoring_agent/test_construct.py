@@ -11,7 +11,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from stacks.addons.node_monitoring_agent import NodeMonitoringAgent, node_monitoring_agent_values
+from stacks.addons.node_monitoring_agent import node_monitoring_agent_values
+from stacks.addons.node_monitoring_agent.construct import NodeMonitoringAgent
 from stacks.capacity import NodeTaint
 from tests.stacks.addons.bare_stack import CLUSTER_NAME, of_type, one, synth_bare
 

@@ -19,17 +19,18 @@ Facts, with their sources:
   (aws/amazon-cloudwatch-agent-operator#290, open). The toleration is set in the values; README.md gives the
   one-line patch from that issue for a cluster where the exporter still does not reach the GPU nodes. It is not
   applied from here: a patch of a DaemonSet the operator creates later would fail the deploy when it is not yet there.
+
+Plain data only, so settings can size the system nodes from it; construct.py imports aws-cdk-lib.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
-from aws_cdk import RemovalPolicy, aws_eks_v2 as eks, aws_iam as iam, aws_logs as logs
-from constructs import Construct, IConstruct
+from domain.system_pods import SystemPod
+from stacks.addons import AddOn, Choices
 
-from stacks.capacity import NodeTaint
-from stacks.nag import acknowledge, managed_policy_finding
-from stacks.pod_identity import PodIdentityRole
+if TYPE_CHECKING:
+    from stacks.capacity import NodeTaint
 
 ADDON_NAME = "amazon-cloudwatch-observability"
 ADDON_VERSION = "v6.2.0-eksbuild.1"  # the chart release whose values.yaml the configuration below was checked against
@@ -39,14 +40,30 @@ AGENT_POLICY = "CloudWatchAgentServerPolicy"
 # Log groups the agent (performance: the metrics, as embedded metric format) and Fluent Bit write to. Created here so
 # they expire and go with the stack; left to the add-on they would keep every log forever.
 LOG_GROUP_KINDS = ("performance", "application", "dataplane", "host")
-LOG_RETENTION = logs.RetentionDays.ONE_MONTH
+
+# On the system nodes: aws-observability/helm-charts charts/amazon-cloudwatch-observability/values.yaml at v1.9.0 (agent
+# 250m, 128Mi; Fluent Bit 50m, 25Mi; the operator's manager 100m, 64Mi; its DCGM exporter on GPU instance types only).
+# Container Insights runs on Graviton since January 2021 (AWS What's New, "Amazon CloudWatch Container Insights now available
+# on AWS Graviton2"), with multi-arch agent images (aws/amazon-cloudwatch-agent issue 114).
+SYSTEM_PODS = (
+    SystemPod("cloudwatch-agent", 0, 250, 128, True, "amazon-cloudwatch-observability values v1.9.0: agent 250m, 128Mi", per_node=True),
+    SystemPod("fluent-bit", 0, 50, 25, True, "amazon-cloudwatch-observability values v1.9.0: containerLogs 50m, 25Mi", per_node=True),
+    SystemPod("amazon-cloudwatch-observability-controller-manager", 1, 100, 64, True,
+              "amazon-cloudwatch-observability values v1.9.0: manager 100m, 64Mi"),
+)
 
 
 def log_group_name(cluster_name: str, kind: str) -> str:
     return f"/aws/containerinsights/{cluster_name}/{kind}"
 
 
-def container_insights_values(*, dcgm_exporter: bool, gpu_taints: Sequence[NodeTaint]) -> dict[str, Any]:
+def dcgm_exporter(choices: Choices) -> bool:
+    """One DCGM host engine per GPU: the exporter runs only when no node monitoring agent owns DCGM (the add-on's, or Auto
+    Mode's own)."""
+    return choices.container_insights and not (choices.node_monitoring_agent or choices.automode)
+
+
+def container_insights_values(*, dcgm_exporter: bool, gpu_taints: Sequence["NodeTaint"]) -> dict[str, Any]:
     """Configuration values: collectors on every node, GPU ones included; DCGM's exporter only when it owns DCGM."""
     values: dict[str, Any] = {
         "tolerations": [{"operator": "Exists"}],  # the agent and Fluent Bit are DaemonSets: every node, tainted or not
@@ -58,23 +75,13 @@ def container_insights_values(*, dcgm_exporter: bool, gpu_taints: Sequence[NodeT
     return values
 
 
-class ContainerInsights(Construct):
-    """The add-on, its Pod Identity role, and the log groups it writes to."""
+def _installed(choices: Choices) -> bool:
+    return choices.container_insights
 
-    def __init__(self, scope: Construct, id: str, *, cluster: eks.ICluster, cluster_name: str, agent: IConstruct | None,
-                 nodes: Sequence[IConstruct], dcgm_exporter: bool, gpu_taints: Sequence[NodeTaint]) -> None:
-        super().__init__(scope, id)
-        self.identity = PodIdentityRole(self, "Identity", cluster=cluster, agent=agent, namespace=NAMESPACE,
-                                        service_account=SERVICE_ACCOUNT,
-                                        description="CloudWatch agent and Fluent Bit: put Container Insights metrics and logs")
-        self.identity.role.add_managed_policy(iam.ManagedPolicy.from_aws_managed_policy_name(AGENT_POLICY))
-        acknowledge(self.identity.role, managed_policy_finding(AGENT_POLICY),
-                    "the policy AWS documents for the CloudWatch agent: put metrics, logs and traces; AWS keeps it in step with the agent")
-        self.log_groups = {kind: logs.LogGroup(self, f"{kind.capitalize()}Logs", log_group_name=log_group_name(cluster_name, kind),
-                                               retention=LOG_RETENTION, removal_policy=RemovalPolicy.DESTROY)
-                           for kind in LOG_GROUP_KINDS}
-        self.addon = eks.Addon(self, "Addon", cluster=cluster, addon_name=ADDON_NAME, addon_version=ADDON_VERSION,
-                               configuration_values=container_insights_values(dcgm_exporter=dcgm_exporter, gpu_taints=gpu_taints))
-        # The agent gets credentials only if it starts after the association; it writes into the log groups above.
-        for dependency in (self.identity.association, *self.log_groups.values(), *nodes):
-            self.addon.node.add_dependency(dependency)
+
+def _install(site: Any) -> Any:
+    from stacks.addons.container_insights.construct import install
+    return install(site)
+
+
+ADD_ON = AddOn("container-insights", namespaces=(NAMESPACE,), installed=_installed, install=_install, system_pods=SYSTEM_PODS)

@@ -1,10 +1,12 @@
-"""How the stack installs KEDA with Helm, which scales the runner on SQS queue depth.
+"""KEDA, which scales the runner on SQS queue depth: what it is (this module) and how it is built (construct.py).
 
 The KEDA operator reads the queues' attributes with its own AWS identity: the stack gives its
 service account an EKS Pod Identity role (association on namespace + service account name), and
 `charts/queue_scaling.py` renders a TriggerAuthentication with `podIdentity: {provider: aws}` and
 no roleArn. KEDA then loads the AWS SDK's default credential chain, which picks up the Pod
 Identity credentials; no IRSA annotation is needed (identityOwner defaults to `keda`).
+
+Plain data only, so settings can size the system nodes from it; construct.py imports aws-cdk-lib.
 """
 from __future__ import annotations
 
@@ -12,18 +14,22 @@ import copy
 from typing import Any, Mapping, Sequence
 
 from charts.gpu_scheduling import SYSTEM_NODE_SELECTOR
-from domain.component_versions import KEDA
+from domain.component_versions import Component
+from domain.system_pods import SystemPod
+from stacks.addons import AddOn, Choices
+
+# Newest chart release (kedacore/charts release v2.21.1, 2026-11-16; its appVersion pins the three images).
+KEDA = Component("KEDA", "2.21.1", ("1.34", "1.35", "1.36"),
+                 "keda.sh/docs/operate/cluster, Kubernetes Compatibility: v2.21 -> v1.34 - v1.36")
 
 KEDA_CHART_REPOSITORY = "https://kedacore.github.io/charts"
 KEDA_CHART_NAME = "keda"
-# The newest release (see domain/component_versions.py, which also holds the Kubernetes minors it
-# is tested on); the chart's appVersion pins the three KEDA images to the same tag, so no image tag is set here.
+# The chart's appVersion pins the three KEDA images to the same tag, so no image tag is set here.
 KEDA_CHART_VERSION = KEDA.version
 KEDA_NAMESPACE = "keda"
 # Set by `serviceAccount.operator.name` in the chart (the older top-level
 # `serviceAccount.name` is only its fallback).
 KEDA_OPERATOR_SERVICE_ACCOUNT = "keda-operator"
-KEDA_API_VERSION = "keda.sh/v1alpha1"
 
 _HARDENED_CONTAINER: dict[str, Any] = {
     "allowPrivilegeEscalation": False,
@@ -80,3 +86,25 @@ def keda_values(*, watch_namespace: str | None = None, node_selector: Mapping[st
             raise ValueError("watch_namespace must be a namespace name or None")
         values["watchNamespace"] = watch_namespace
     return values
+
+
+# Its pods on the system nodes: the requests of the values above (tests/stacks/addons/keda reads them back).
+SYSTEM_PODS = (
+    SystemPod("keda-operator", 1, 50, 100, True,
+              "stacks/addons/keda; kedacore/keda Makefile BUILD_PLATFORMS linux/amd64,linux/arm64,linux/s390x"),
+    SystemPod("keda-operator-metrics-apiserver", 1, 50, 100, True, "stacks/addons/keda; same BUILD_PLATFORMS (Dockerfile.adapter)"),
+    SystemPod("keda-admission-webhooks", 1, 50, 32, True, "stacks/addons/keda; same BUILD_PLATFORMS (Dockerfile.webhooks)"),
+)
+
+
+def _install(site: Any) -> Any:
+    from stacks.addons.keda.construct import install
+    return install(site)
+
+
+def _installed(choices: Choices) -> bool:
+    return choices.queue_autoscaling
+
+
+ADD_ON = AddOn("keda", namespaces=(KEDA_NAMESPACE,), installed=_installed, install=_install, versions=lambda minor: (KEDA,),
+               system_pods=SYSTEM_PODS, without="leave queues unset")

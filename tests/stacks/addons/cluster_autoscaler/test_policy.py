@@ -9,7 +9,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
 
-from stacks.addons.autoscaler_policy import acknowledge_autoscaler_policy, cluster_autoscaler_policy_statements
+from stacks.addons.cluster_autoscaler.policy import acknowledge_autoscaler_policy, cluster_autoscaler_policy_statements
 from tests.stacks.addons.bare_stack import ENV, synth_with_nag
 
 

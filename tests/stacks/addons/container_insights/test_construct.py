@@ -13,7 +13,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from stacks.addons.container_insights import ContainerInsights, container_insights_values
+from stacks.addons.container_insights import container_insights_values
+from stacks.addons.container_insights.construct import ContainerInsights
 from stacks.capacity import NodeTaint
 from tests.stacks.addons.bare_stack import CLUSTER_NAME, of_type, one, pod_identity_target, synth_bare
 

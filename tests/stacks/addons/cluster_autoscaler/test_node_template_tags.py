@@ -6,7 +6,7 @@ import json
 import aws_cdk as cdk
 import pytest
 
-from stacks.addons.node_template_tags import NodeTemplateTags, gpu_node_template_tags
+from stacks.addons.cluster_autoscaler.node_template_tags import NodeTemplateTags, gpu_node_template_tags
 from tests.stacks.addons.bare_stack import ENV, synth_with_nag
 
 GPU_TAGS = {
