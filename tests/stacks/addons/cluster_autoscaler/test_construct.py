@@ -6,7 +6,6 @@ import json
 import pytest
 from aws_cdk import aws_eks_v2 as eks
 
-from stacks.addons.cluster_autoscaler import CA_CHART_NAME, CA_VERSIONS
 from stacks.addons.cluster_autoscaler.construct import ClusterAutoscaler
 from stacks.capacity import NodeTaint
 from tests.stacks.addons.bare_stack import CLUSTER_NAME, assert_release_waits_for_its_association_and_nodes, of_type, one, synth_bare
@@ -39,9 +38,9 @@ def _tags(template):
 def test_release_pins_the_chart_and_image_of_the_clusters_minor(tainted):
     _, release = one(tainted[2], "Custom::AWSCDK-EKS-HelmChart")
     props = release["Properties"]
-    chart_version, image_tag = CA_VERSIONS["1.35"]
-    assert (props["Chart"], props["Version"], props["Namespace"], props["Wait"]) == (CA_CHART_NAME, chart_version, "kube-system", True)
-    assert json.loads(props["Values"])["image"]["tag"] == image_tag
+    # Chart 9.59.0 for every minor; the image of the newest 1.35 patch, kubernetes/autoscaler tag cluster-autoscaler-1.35.2.
+    assert (props["Chart"], props["Version"], props["Namespace"], props["Wait"]) == ("cluster-autoscaler", "9.59.0", "kube-system", True)
+    assert json.loads(props["Values"])["image"]["tag"] == "v1.35.2"
 
 
 def test_release_waits_for_its_association_and_the_system_nodes(tainted):

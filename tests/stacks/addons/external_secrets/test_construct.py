@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from stacks.addons.external_secrets import ESO_CHART_NAME, ESO_CHART_REPOSITORY, eso_helm_values
+from stacks.addons.external_secrets import eso_helm_values
 from stacks.addons.external_secrets.construct import ExternalSecretsOperator, external_secrets_identity, external_secrets_release
 from tests.stacks.addons.bare_stack import (CLUSTER_NAME, assert_release_waits_for_its_association_and_nodes, one,
                                            pod_identity_target, policy_statements, synth_bare)
@@ -29,7 +29,8 @@ def test_release_is_the_pinned_chart_waiting_for_its_pods(bare):
     _, release = one(bare.template, "Custom::AWSCDK-EKS-HelmChart")
     props = release["Properties"]
     # The release pinned for the cluster's minor (stacks/addons/external_secrets): 2.8.0 lists 1.35.
-    assert (props["Chart"], props["Repository"], props["Version"]) == (ESO_CHART_NAME, ESO_CHART_REPOSITORY, "2.8.0")
+    # The chart repository external-secrets' README names.
+    assert (props["Chart"], props["Repository"], props["Version"]) == ("external-secrets", "https://charts.external-secrets.io", "2.8.0")
     assert (props["Namespace"], props["Release"], props["Wait"]) == ("external-secrets", "external-secrets", True)
     assert json.loads(props["Values"])["scopedNamespace"] == "studioml"
 

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from stacks.addons.keda import KEDA_CHART_NAME, KEDA_CHART_REPOSITORY, KEDA_CHART_VERSION, keda_values
+from stacks.addons.keda import keda_values
 from stacks.addons.keda.construct import Keda, keda_identity
 from tests.stacks.addons.bare_stack import (CLUSTER_NAME, assert_release_waits_for_its_association_and_nodes, one,
                                            pod_identity_target, policy_statements, synth_bare)
@@ -27,7 +27,8 @@ def bare(tmp_path_factory):
 def test_release_is_the_pinned_chart_waiting_for_its_pods(bare):
     _, release = one(bare.template, "Custom::AWSCDK-EKS-HelmChart")
     props = release["Properties"]
-    assert (props["Chart"], props["Repository"], props["Version"]) == (KEDA_CHART_NAME, KEDA_CHART_REPOSITORY, KEDA_CHART_VERSION)
+    # kedacore/charts release v2.21.1, from the repository its README names.
+    assert (props["Chart"], props["Repository"], props["Version"]) == ("keda", "https://kedacore.github.io/charts", "2.21.1")
     assert (props["Namespace"], props["Release"], props["Wait"]) == ("keda", "keda", True)
     assert json.loads(props["Values"])["watchNamespace"] == "studioml"
 
