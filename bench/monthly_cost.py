@@ -1,7 +1,7 @@
 """A configuration's monthly bill, idle (no work queued) and at full scale, one line per billed item, and its text."""
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Mapping, cast
 
 from bench.automode_cost import as_automode
 from bench.observability_cost import observability_lines, observability_notes
@@ -28,9 +28,9 @@ def monthly_costs(settings: Settings) -> CostReport:
     lines = [CostLine("control_plane", "EKS control plane, standard support", 1, 1,
                       monthly(EKS_CONTROL_PLANE_USD_PER_HOUR, 1), monthly(EKS_CONTROL_PLANE_USD_PER_HOUR, 1))]
     if settings.system_nodes and not settings.automode:
-        system_price = hourly_price(settings.system_node_type, "systemNodeType")
+        system_price = hourly_price(cast(str, settings.system_instance_type), "systemNodeType")
         system = monthly(system_price, settings.system_nodes)
-        lines.append(CostLine("system_nodes", f"system nodes, {settings.system_node_type}",
+        lines.append(CostLine("system_nodes", f"system nodes, {settings.system_instance_type}",
                               settings.system_nodes, settings.system_nodes, system, system))
     nat = monthly(NAT_GATEWAY_USD_PER_HOUR, settings.nat_gateways)
     nat_ipv4 = monthly(PUBLIC_IPV4_USD_PER_HOUR, settings.nat_gateways)

@@ -69,8 +69,7 @@ class CapacitySettings(SettingsBase):
             if not cheapest.fits:
                 raise SettingError("systemNodes", f"{count} x {cheapest.node_type} cannot hold the system pods with one node lost: "
                                    f"{cheapest.why_not}. Raise systemNodes, or set a larger systemNodeType")
-            object.__setattr__(self, "system_node_type", cheapest.node_type)
-            object.__setattr__(self, "_system_fit", cheapest)
+            self._system_fit = cheapest
         elif chosen_type not in SYSTEM_NODE_TYPES:
             # Pods per node, CPU and memory come from the table: a type outside it could not be checked to hold the pods.
             raise SettingError("systemNodeType", f"{chosen_type} is not a type whose pod slots, CPU and memory this project knows "
@@ -82,7 +81,7 @@ class CapacitySettings(SettingsBase):
                 instead = f"Use {cheapest.node_type} or larger" if cheapest.fits else "Use a larger type"
                 raise SettingError("systemNodeType", f"{count} x {chosen_type} cannot hold the system pods with one node lost: "
                                    f"{chosen.why_not}. {instead}, or raise systemNodes")
-            object.__setattr__(self, "_system_fit", chosen)
+            self._system_fit = chosen
 
     # --- derived values -------------------------------------------------------------------
     @property
@@ -111,6 +110,17 @@ class CapacitySettings(SettingsBase):
     @property
     def gpu_node_disk_gib(self) -> int:
         return AUTOMODE_NODE_DISK_GIB if self.automode else getattr(self, "node_volume_size")
+
+    @property
+    def system_instance_type(self) -> str | None:
+        """systemNodeType as given, else the cheapest type that holds the system pods; None without system nodes."""
+        given: str | None = getattr(self, "system_node_type")
+        return given or (self._system_fit.node_type if self._system_fit else None)
+
+    @property
+    def system_architecture(self) -> str:
+        """From the table of system node types (domain/system_nodes.py): with system nodes, their type is always in it."""
+        return SYSTEM_NODE_TYPES[self.system_instance_type or ""].architecture
 
     @property
     def system_fit(self) -> SystemFit | None:

@@ -66,7 +66,7 @@ class CredentialSettings(SettingsBase):
                 files = read_sqs_credential_files(expand_home(self.sqs_credentials_file, home), expand_home(self.sqs_config_file, home))
             except SqsCredentialsError as err:
                 raise SettingError(err.setting, err.message) from None
-            object.__setattr__(self, "_sqs_files", files)
+            self._sqs_files = files
         return self
 
     def _check_ecr_partition(self, image: str, ecr_region: str, registry: str) -> None:

@@ -80,7 +80,7 @@ def load_settings(context: Mapping[str, Any], environ: Mapping[str, str]) -> Set
         raise _with_source(_first_error(err), sources) from None
     except SettingError as err:
         raise _with_source(err, sources) from None
-    object.__setattr__(settings, "_sources", sources)
+    settings._sources = sources
     return settings
 
 

@@ -13,7 +13,7 @@ from domain.images import UPSTREAM_RUNNER_REPOSITORY
 from domain.instance_types import GpuInstanceType, InstanceTypeError, gpu_instance_type
 from domain.small_files import FileProblem, read_small_text_file
 from domain.ssh_keys import key_problem
-from domain.system_nodes import GRAVITON_CHOICES, SYSTEM_NODE_TYPES
+from domain.system_nodes import GRAVITON_CHOICES
 from settings.capacity import CapacityShape
 from settings.errors import SettingError
 from settings.fields import SettingsBase, setting
@@ -195,7 +195,7 @@ class NodeSettings(SettingsBase):
         """Reads the key now, so a bad one stops the app before anything is synthesized."""
         if self.ssh_public_key is not None:
             home = Path((info.context or {}).get("home") or Path.home())
-            object.__setattr__(self, "_ssh_key", _read_ssh_public_key(expand_home(self.ssh_public_key, home)))
+            self._ssh_key = _read_ssh_public_key(expand_home(self.ssh_public_key, home))
         return self
 
     # --- derived values -------------------------------------------------------------------
@@ -221,11 +221,6 @@ class NodeSettings(SettingsBase):
     def taint_gpu_nodes(self) -> bool:
         """GPU nodes are tainted only when system nodes exist to run everything else."""
         return self.system_nodes > 0
-
-    @property
-    def system_architecture(self) -> str:
-        """From the table of system node types (domain/system_nodes.py): with system nodes, their type is always in it."""
-        return SYSTEM_NODE_TYPES[self.system_node_type or ""].architecture
 
     @property
     def ssh_key(self) -> SshPublicKey | None:

@@ -115,7 +115,7 @@ class GpuClusterStack(Stack):
         system = None
         if settings.system_nodes > 0:
             # Set (or chosen) whenever there are system nodes.
-            system = SystemNodes(name_prefix=settings.system_nodegroup_name, instance_type=cast(str, settings.system_node_type),
+            system = SystemNodes(name_prefix=settings.system_nodegroup_name, instance_type=cast(str, settings.system_instance_type),
                                  architecture=settings.system_architecture, count=settings.system_nodes)
         # Nodes join with the managed VPC CNI, network policy agent on, already in place.
         return NodegroupCapacity(self, cluster=cluster, kubernetes_version=settings.kubernetes_version, manifests=self.manifests,

@@ -21,7 +21,7 @@ def test_defaults_without_context_or_environment():
     assert (s.cluster_name, s.region, s.account, s.kubernetes_version) == ("test-eks", "us-west-2", None, "1.36")
     assert (s.gpu_nodegroup_name, s.node_type, s.nodes, s.nodes_min, s.nodes_max) == ("test-eks", ["g4dn.xlarge"], 1, 1, 3)
     assert (s.capacity_type, s.gpu_ami_type, s.node_volume_size) == ("ON_DEMAND", "AL2023_x86_64_NVIDIA", 100)
-    assert (s.system_nodes, s.system_node_type, s.nat_gateways) == (2, "t4g.medium", 1)
+    assert (s.system_nodes, s.system_instance_type, s.nat_gateways) == (2, "t4g.medium", 1)
     assert (s.ssh_public_key, s.ssh_allowed_cidrs, s.admin_principal_arns, s.endpoint_public_cidrs) == (None, [], [], ["0.0.0.0/0"])
     assert s.taint_gpu_nodes
 

@@ -69,18 +69,18 @@ WITHOUT_OBSERVABILITY = {"nodeMonitoringAgent": "false", "containerInsights": "f
 
 def test_without_observability_two_t4g_small_hold_the_default_with_one_lost():
     s = load_settings(WITHOUT_OBSERVABILITY, {})
-    assert s.system_node_type == "t4g.small" == GRAVITON_CHOICES[0]
+    assert s.system_instance_type == "t4g.small" == GRAVITON_CHOICES[0]
     assert (s.system_fit.pods, s.system_fit.cpu_millis, s.system_fit.memory_mib) == (9, 455, 568)
 
 
 def test_keda_adds_three_pods_and_so_needs_a_t4g_medium():
     s = load_settings({**WITHOUT_OBSERVABILITY, "queues": "sqs_a", "nodesMin": "0", "nodes": "0"}, {})
-    assert (s.system_node_type, s.system_fit.pods) == ("t4g.medium", 12)
+    assert (s.system_instance_type, s.system_fit.pods) == ("t4g.medium", 12)
 
 
 def test_the_default_with_its_health_and_observability_agents_needs_t4g_medium():
     s = load_settings({}, {})
-    assert s.system_node_type == "t4g.medium"
+    assert s.system_instance_type == "t4g.medium"
     assert (s.system_fit.pods, s.system_fit.cpu_millis, s.system_fit.memory_mib) == (13, 865, 815)
     assert load_settings({"queues": "sqs_a", "nodesMin": "0", "nodes": "0"}, {}).system_fit.pods == 16
 
