@@ -36,8 +36,8 @@ class Variant:
     warm_runners: int = 0
 
 
-# This project's scaling values before issue 20 (charts/queue_scaling.py, charts/cluster_autoscaler.py,
-# charts/gpu_node_pool.py at 2a92f7d): the baseline each knob is changed from, alone.
+# This project's scaling values before they were chosen from the latency model (charts/queue_scaling.py,
+# charts/cluster_autoscaler.py, charts/gpu_node_pool.py at 2a92f7d): the baseline each knob is changed from, alone.
 BEFORE = {"polling_s": 30, "cooldown_s": 900, "unneeded_s": 600, "stabilization_s": 600, "consolidate_after_s": 600}
 AUTOMODE_TO_ZERO = {"capacity": "automode", "nodesMin": "0", "queues": "sqs_runner"}
 WARM = {"warm_hours": TRACE_WARM_HOURS, "warm_runners": 1}
@@ -86,7 +86,7 @@ def render(results: Sequence[Replay]) -> str:
         rows.append(f"{r.name:<{width}}{_clock(r.p50_s):>7}{_clock(r.p90_s):>7}{_clock(r.max_s):>7}{r.queued:>8.1f}"
                     f"{r.node_hours:>12.1f}{r.gpu_hours_used:>7.1f}{r.usd_paid:>10.2f}{r.usd_paid - r.usd_used:>10.2f}")
     rows += ["", "* queued: tasks a day that found nodesMax nodes busy and waited for a runner to finish.",
-             "* values before: this project's scaling values before issue 20 (KEDA pollingInterval 30 s, cooldownPeriod "
+             "* values before: this project's scaling values before the latency model chose them (KEDA pollingInterval 30 s, cooldownPeriod "
              "900 s, HPA scale-down window 600 s, scale-down-unneeded-time and consolidateAfter 10m). Each + row changes "
              "one thing alone from the last row without a +.",
              "* The trace and its generator: bench/day_trace.py. Warm hours are in UTC, the trace's zone."]

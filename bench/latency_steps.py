@@ -154,7 +154,7 @@ NODEGROUP_BOOT = Step("GPU instance boots and joins (Ready)", LogNormal(80, 130)
                       "assumption: awslabs/amazon-eks-ami issue 1099 gives 39 s for a c5.xlarge and says GPU types take "
                       "much longer; no g4dn/g5 figure published", assumption=True)
 AUTOMODE_BOOT = Step("GPU instance boots and joins (Ready)", LogNormal(65, 110),
-                     "assumption: an EKS Auto Mode g6e example shows about a minute (issue 20); no published distribution",
+                     "assumption: an EKS Auto Mode g6e example shows about a minute; no published distribution",
                      assumption=True)
 DEVICE_PLUGIN_DAEMONSET = Step("nvidia.com/gpu allocatable, pod bound", LogNormal(15, 30),
                                "assumption: the device plugin DaemonSet pod (NVIDIA/k8s-device-plugin v0.20.0) is pulled "
@@ -180,8 +180,8 @@ PULL_RATE_SOURCE = ("AWS Machine Learning Blog, 'Reducing container cold start t
 # 50%"; where a given pull lands between half and most of the time is the assumption.
 SOCI_FACTOR = LogNormal(0.6, 0.75)
 SOCI_GAIN = "aws-samples/karpenter-blueprints SOCI parallel pull/unpack blueprint: 'up to 50%' faster"
-SOCI_AUTOMODE_SOURCE = (f"{SOCI_GAIN}; Auto Mode using it by default: assumption (stated in issue 20, not found in the "
-                        "stored EKS docs)")
+SOCI_AUTOMODE_SOURCE = (f"{SOCI_GAIN}; Auto Mode using it by default: assumption (not found in the stored "
+                        "EKS docs)")
 SOCI_NODEADM_SOURCE = (f"{SOCI_GAIN}; fastImagePull: awslabs/amazon-eks-ami v20260724 nodeadm/doc/examples.md 'Enabling "
                        "fast image pull (experimental)', with the 600 MiB/s gp3 throughput it recommends")
 # imagePullPolicy Always (charts/runner.py): on a node that has the image the kubelet only resolves the tag to a digest
