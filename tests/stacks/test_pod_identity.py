@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import pytest
 
-from stacks.addons.cluster_autoscaler import CA_NAMESPACE, CA_SERVICE_ACCOUNT
-from stacks.addons.external_secrets import ESO_NAMESPACE, ESO_SERVICE_ACCOUNT
-from stacks.addons.keda import KEDA_NAMESPACE, KEDA_OPERATOR_SERVICE_ACCOUNT
 from tests.synth import resources
 
 pytestmark = pytest.mark.xdist_group("synth")
@@ -48,17 +45,17 @@ def _expected(template, namespace, service_account, account):
 
 
 def test_external_secrets_role_trust_document(default):
-    association, document = _trust_document(default, ESO_SERVICE_ACCOUNT)
-    assert association["Namespace"] == ESO_NAMESPACE
+    association, document = _trust_document(default, "external-secrets")
+    assert association["Namespace"] == "external-secrets"
     # An environment-agnostic stack: the account is the deploying account, resolved by CloudFormation.
-    assert document == _expected(default, ESO_NAMESPACE, ESO_SERVICE_ACCOUNT, {"Ref": "AWS::AccountId"})
+    assert document == _expected(default, "external-secrets", "external-secrets", {"Ref": "AWS::AccountId"})
 
 
 @pytest.mark.parametrize("namespace, service_account", [
     ("studioml", "studioml-go-runner-ecr-cred"),
-    (KEDA_NAMESPACE, KEDA_OPERATOR_SERVICE_ACCOUNT),
-    (CA_NAMESPACE, CA_SERVICE_ACCOUNT),
-    (ESO_NAMESPACE, ESO_SERVICE_ACCOUNT),
+    ("keda", "keda-operator"),
+    ("kube-system", "cluster-autoscaler"),
+    ("external-secrets", "external-secrets"),
 ])
 def test_every_role_of_the_all_features_synth_trusts_only_its_service_account(scale, namespace, service_account):
     association, document = _trust_document(scale, service_account)

@@ -6,10 +6,7 @@ import re
 
 import pytest
 
-from stacks.addons.cluster_autoscaler import CA_CHART_NAME, CA_CHART_REPOSITORY, CA_NAMESPACE, CA_SERVICE_ACCOUNT, CA_VERSIONS
 from domain.queue_match import queue_matches
-from stacks.addons.keda import KEDA_CHART_NAME, KEDA_CHART_VERSION, KEDA_NAMESPACE, KEDA_OPERATOR_SERVICE_ACCOUNT
-from stacks.addons.cluster_autoscaler.policy import DESCRIBE_ACTIONS, SCALING_ACTIONS
 from tests.kube import find
 from tests.synth import kubernetes_manifests, resources
 
@@ -39,24 +36,36 @@ def _objects(template, kind):
 
 # --- cluster-autoscaler --------------------------------------------------------------------------
 
+# kubernetes/autoscaler: chart cluster-autoscaler 9.59.0 from https://kubernetes.github.io/autoscaler; image tags
+# cluster-autoscaler-1.36.1 and -1.35.2 (the newest patch of each minor, 2026-07-23); its README: match the control plane's minor.
+CA_CHART = "cluster-autoscaler"
+# kubernetes/autoscaler cluster-autoscaler/cloudprovider/aws/README.md, the recommended policy: the two calls that change
+# a group, and the reads auto-discovery and scale-from-zero need (eks:DescribeNodegroup is its own statement below).
+SCALING_ACTIONS = {"autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"}
+DESCRIBE_ACTIONS = {"autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeAutoScalingInstances",
+                    "autoscaling:DescribeLaunchConfigurations", "autoscaling:DescribeScalingActivities", "ec2:DescribeImages",
+                    "ec2:DescribeInstanceTypes", "ec2:DescribeLaunchTemplateVersions", "ec2:GetInstanceTypesFromInstanceRequirements"}
+
+
 def test_autoscaler_is_on_when_there_is_room_to_scale(default, custom, synthesized):
-    chart = _helm(default, CA_CHART_NAME)
-    assert (chart["Repository"], chart["Version"], chart["Namespace"]) == (CA_CHART_REPOSITORY, CA_VERSIONS["1.36"][0], CA_NAMESPACE)
+    chart = _helm(default, CA_CHART)
+    assert (chart["Repository"], chart["Version"], chart["Namespace"]) == ("https://kubernetes.github.io/autoscaler", "9.59.0",
+                                                                           "kube-system")
     values = json.loads(chart["Values"])
-    assert values["image"]["tag"] == CA_VERSIONS["1.36"][1]
+    assert values["image"]["tag"] == "v1.36.1"
     assert values["autoDiscovery"]["clusterName"] == "test-eks"
     assert values["nodeSelector"] == {"studio-go-runner/node-pool": "system"}
-    arm = json.loads(_helm(synthesized("arm").template(), CA_CHART_NAME)["Values"])
-    assert arm["image"]["tag"] == CA_VERSIONS["1.35"][1]  # matched to that cluster's version
-    assert _helm(custom, CA_CHART_NAME) is None  # autoscaling=false
+    arm = json.loads(_helm(synthesized("arm").template(), CA_CHART)["Values"])
+    assert arm["image"]["tag"] == "v1.35.2"  # matched to that cluster's version
+    assert _helm(custom, CA_CHART) is None  # autoscaling=false
 
 
 def test_autoscaler_role_scales_only_this_clusters_groups(default):
-    statements = _role_of(default, CA_NAMESPACE, CA_SERVICE_ACCOUNT)
-    scaling = [s for s in statements if _actions(s) == set(SCALING_ACTIONS)]
+    statements = _role_of(default, "kube-system", "cluster-autoscaler")
+    scaling = [s for s in statements if _actions(s) == SCALING_ACTIONS]
     assert len(scaling) == 1
     assert scaling[0]["Condition"] == {"StringEquals": {"aws:ResourceTag/k8s.io/cluster-autoscaler/test-eks": "owned"}}
-    assert set().union(*map(_actions, statements)) == set(DESCRIBE_ACTIONS) | set(SCALING_ACTIONS) | {"eks:DescribeNodegroup"}
+    assert set().union(*map(_actions, statements)) == DESCRIBE_ACTIONS | SCALING_ACTIONS | {"eks:DescribeNodegroup"}
     (describe_nodegroup,) = [s for s in statements if _actions(s) == {"eks:DescribeNodegroup"}]
     assert ":nodegroup/test-eks/*/*" in json.dumps(describe_nodegroup["Resource"])
 
@@ -82,13 +91,14 @@ def test_gpu_group_carries_node_template_tags_for_scale_from_zero(scale):
 # --- KEDA and queues -----------------------------------------------------------------------------
 
 def test_keda_only_with_queues(default, scale):
-    assert _helm(default, KEDA_CHART_NAME) is None
-    chart = _helm(scale, KEDA_CHART_NAME)
-    assert (chart["Version"], chart["Namespace"]) == (KEDA_CHART_VERSION, KEDA_NAMESPACE)
+    # kedacore/charts release v2.21.1, chart `keda`, installed into namespace `keda`.
+    assert _helm(default, "keda") is None
+    chart = _helm(scale, "keda")
+    assert (chart["Version"], chart["Namespace"]) == ("2.21.1", "keda")
 
 
 def test_keda_role_reads_only_the_listed_queues_attributes(scale):
-    (statement,) = _role_of(scale, KEDA_NAMESPACE, KEDA_OPERATOR_SERVICE_ACCOUNT)
+    (statement,) = _role_of(scale, "keda", "keda-operator")  # the chart's serviceAccount.operator.name
     assert statement["Action"] == "sqs:GetQueueAttributes"
     assert sorted(statement["Resource"]) == ["arn:aws:sqs:us-east-1:123456789012:sqs_eval", "arn:aws:sqs:us-east-1:123456789012:sqs_train"]
 

@@ -6,7 +6,6 @@ import json
 import pytest
 import yaml
 
-from stacks.addons.external_secrets import ESO_CHART_NAME, ESO_CHART_REPOSITORY, ESO_NAMESPACE, ESO_SERVICE_ACCOUNT
 from tests.conftest import CONFIGURATIONS, KUBERNETES_VERSIONS
 from tests.kube import find, names, validate_strict
 from tests.synth import kubernetes_manifests, resources
@@ -67,7 +66,7 @@ def test_order_nodes_then_device_plugin_then_checks(default):
 def test_order_namespace_and_secrets_before_the_runner(default, custom):
     ids = _manifest_ids(default)
     assert ids["SqsCredentials"] in _depends_on(default, ids["Runner"])
-    (eso,) = [k for k, r in resources(default, "Custom::AWSCDK-EKS-HelmChart").items() if r["Properties"]["Chart"] == ESO_CHART_NAME]
+    (eso,) = [k for k, r in resources(default, "Custom::AWSCDK-EKS-HelmChart").items() if r["Properties"]["Chart"] == "external-secrets"]
     assert eso in _depends_on(default, ids["SqsCredentials"])
     ids = _manifest_ids(custom)
     for chart in ("GpuChecks", "EcrCredentialRefresh", "Runner"):
@@ -147,19 +146,21 @@ def _helm_chart(template, name):
 
 
 def test_external_secrets_operator_helm_chart(default):
-    chart = _helm_chart(default, ESO_CHART_NAME)
+    # external-secrets' chart `external-secrets` from https://charts.external-secrets.io (its install docs), release 2.14.0
+    # for Kubernetes 1.36 (stability-support.md rows 2.8 and 2.9); the service account is named in the values.
+    chart = _helm_chart(default, "external-secrets")
     assert (chart["Chart"], chart["Repository"], chart["Version"], chart["Namespace"]) == (
-        ESO_CHART_NAME, ESO_CHART_REPOSITORY, "2.14.0", ESO_NAMESPACE)  # the release pinned for 1.36
+        "external-secrets", "https://charts.external-secrets.io", "2.14.0", "external-secrets")  # the release pinned for 1.36
     assert chart["Wait"] is True and chart["CreateNamespace"] is True
     values = json.loads(chart["Values"])
-    assert values["serviceAccount"]["name"] == ESO_SERVICE_ACCOUNT
+    assert values["serviceAccount"]["name"] == "external-secrets"
     assert values["scopedNamespace"] == "studioml" and values["scopedRBAC"] is True
     assert values["nodeSelector"] == values["webhook"]["nodeSelector"] == {"studio-go-runner/node-pool": "system"}
 
 
 def test_external_secrets_role_reads_only_the_one_secret(default):
-    association, statements, trust = _pod_identity(default, ESO_SERVICE_ACCOUNT)
-    assert association["Namespace"] == ESO_NAMESPACE
+    association, statements, trust = _pod_identity(default, "external-secrets")
+    assert association["Namespace"] == "external-secrets"
     assert statements == [{
         "Action": ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
         "Effect": "Allow",
