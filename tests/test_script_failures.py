@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from bench import cost
 from scripts import status, store_sqs_secret, verify_gpus
+from tests.conftest import write_canary_home
 
 FUZZ = settings(max_examples=60, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
@@ -82,10 +83,7 @@ def test_any_arguments_and_environment_give_a_result_or_one_line(tmp_path, scrip
 def test_botocores_own_configuration_errors_are_one_line(tmp_path, script, argv, environ):
     # The examples the campaign found, kept whatever Hypothesis draws: each reached botocore and ended in one line.
     if script == "store_sqs_secret":
-        (tmp_path / ".aws").mkdir()
-        (tmp_path / ".aws" / "credentials").write_text("[default]\naws_access_key_id = CANARYKEYIDNOTREAL00\n"
-                                                       "aws_secret_access_key = canary/secret/access/key/must/not/leak00\n")
-        (tmp_path / ".aws" / "config").write_text("[default]\nregion = us-west-2\n")
+        write_canary_home(tmp_path)
     status_code, output = _run(MAINS[script], argv, environ, str(tmp_path))
     assert status_code != 0
     _holds_the_contract(status_code, output)

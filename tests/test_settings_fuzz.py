@@ -17,6 +17,7 @@ import app
 from domain.instance_types import _ec2_instance_types
 from domain.system_nodes import SYSTEM_NODE_TYPES
 from settings.load import SETTING_NAMES
+from tests.conftest import write_canary_home
 
 LINE_MAX = 1000
 FUZZ = settings(max_examples=400, deadline=None, derandomize=True, database=None,
@@ -126,11 +127,7 @@ hostile_file = st.one_of(
 @given(content=hostile_file, which=st.sampled_from(["sshPublicKey", "sqsCredentialsFile", "sqsConfigFile"]))
 def test_any_file_content_gives_settings_or_one_line(tmp_path_factory, content, which):
     """The settings that read a file at synth (`sshPublicKey`; `sqsCredentials=file`'s two files), whatever the file holds."""
-    home = tmp_path_factory.mktemp("home")
-    (home / ".aws").mkdir()
-    (home / ".aws" / "credentials").write_text("[default]\naws_access_key_id = CANARYKEYIDNOTREAL00\n"
-                                               "aws_secret_access_key = canary/secret/access/key/must/not/leak00\n")
-    (home / ".aws" / "config").write_text("[default]\nregion = us-west-2\n")
+    home = write_canary_home(tmp_path_factory.mktemp("home"))
     path = home / "file"
     path.write_bytes(content)
     _holds_the_contract(*_gate(_reading(which, path), {"HOME": str(home)}))

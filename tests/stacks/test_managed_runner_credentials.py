@@ -12,9 +12,9 @@ from stacks.managed_runner_credentials import ManagedRunnerCredentials
 from tests.stacks.addons.bare_stack import ENV, synth_with_nag
 
 SECRET_NAME = "studioml-runner/aws-sqs"
-# Stand-ins for what CloudFormation puts in the secret at deploy time (AWS's documentation example key).
+# Stand-ins for what CloudFormation puts in the secret at deploy time: the shapes of a key id and a secret, nothing real.
 KEY_ID = "EXAMPLEKEYIDNOTREAL0"
-SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+SECRET_KEY = "standin/secret/access/key/for/tests/0000"
 
 
 @pytest.fixture(scope="module")
