@@ -46,7 +46,7 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "credentials-short-id").write_text(f"[default]\naws_access_key_id = AKIA1234\naws_secret_access_key = {GOOD_SECRET}\n")
     (root / "credentials-short-secret").write_text(f"[default]\naws_access_key_id = CANARYKEYIDNOTREAL09\n"
                                                    f"aws_secret_access_key = {GOOD_SECRET[:-1]}\n")
-    (root / "credentials-temporary").write_text(f"[default]\naws_access_key_id = ASIACANARYNOTREAL009\naws_secret_access_key = {GOOD_SECRET}\n")
+    (root / "credentials-temporary").write_text(f"[default]\naws_access_key_id = ASIA_CANARY_NOTREAL_9\naws_secret_access_key = {GOOD_SECRET}\n")
     (root / "credentials-id-only").write_text("[default]\naws_access_key_id = CANARYKEYIDNOTREAL09\n")
     (root / "credentials-not-ini").write_text("just some text\n")
     (root / "config-mars").write_text("[default]\nregion = mars-1\n")
