@@ -12,6 +12,8 @@ PIPELINE = {"pipeline": "true", "account": "123456789012", "pipelineRepository":
 
 
 @pytest.mark.parametrize("context, line", [
+    # Bottlerocket's Kubernetes NVIDIA variants run nvidia-k8s-device-plugin on the host (bottlerocket.dev,
+    # os/1.54.x/api/settings/kubelet-device-plugins); EKS Auto Mode runs its own (EKS user guide, auto-accelerated).
     ({"gpuAmiType": "BOTTLEROCKET_x86_64_NVIDIA", "devicePluginVersion": "v0.19.0"},
      "error: devicePluginVersion: is not used with a Bottlerocket gpuAmiType: its NVIDIA variants run their own device plugin. "
      "Leave devicePluginVersion unset."),
