@@ -54,15 +54,15 @@ def build(app: cdk.App, environ: Mapping[str, str]) -> list[GpuClusterStack]:
     settings = load_settings(app.node.get_all_context(), environ)
     print(target_line(settings), file=sys.stderr)
     start_template_validation(app, environ)  # first, so its engine compiles while the stacks are built; after the settings check, so bad input stays quick
-    if settings.pipeline:
+    if settings.delivery.pipeline:
         from stacks.pipeline_stack import PipelineStack  # only here: CDK Pipelines and CodeBuild add a second to every synth
 
-        stages = [GpuClusterStage(app, target.name, settings=settings.for_target(target), verifier_trusted_account=settings.account)
+        stages = [GpuClusterStage(app, target.name, settings=settings.for_target(target), verifier_trusted_account=settings.cluster.account)
                   for target in settings.targets]
-        PipelineStack(app, pipeline_stack_name(settings.cluster_name), settings=settings, stages=stages,
-                      cdk_cli_version=cdk_cli_version(), env=cdk.Environment(account=settings.account, region=settings.region))
+        PipelineStack(app, pipeline_stack_name(settings.cluster.cluster_name), settings=settings, stages=stages,
+                      cdk_cli_version=cdk_cli_version(), env=cdk.Environment(account=settings.cluster.account, region=settings.cluster.region))
     else:
-        stages = [GpuClusterStage(app, settings.targets[0].name, settings=settings, verifier_trusted_account=settings.account)]
+        stages = [GpuClusterStage(app, settings.targets[0].name, settings=settings, verifier_trusted_account=settings.cluster.account)]
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     return [stage.cluster_stack for stage in stages]
 

@@ -14,7 +14,7 @@ import math
 
 from bench.prices import GP3_USD_PER_GIB_MONTH, CostLine, CostReport, hourly_price, monthly
 from settings import Settings
-from settings.capacity import AUTOMODE_NODE_DISK_GIB
+from settings.unused import AUTOMODE_NODE_DISK_GIB
 
 AUTOMODE_FEE_SHARE = 0.12
 # The cheapest type the built-in system pool can pick for a few small add-on pods (us-west-2 on-demand, USD per hour).
@@ -24,23 +24,23 @@ AUTOMODE_SYSTEM_USD_PER_HOUR = 0.068
 
 def automode_gpu_nodes(settings: Settings) -> tuple[int, int]:
     """(idle, full) GPU nodes: Auto Mode runs as many as the runner's pods need, KEDA sets those from the queues."""
-    per_node = settings.runner_capacity // settings.nodes_max
+    per_node = settings.runner_capacity // settings.node.nodes_max
     if settings.queue_autoscaling:
         minimum, maximum = settings.runner_replica_bounds
         return math.ceil(minimum / per_node), math.ceil(maximum / per_node)
-    fixed = min(math.ceil(settings.runner_replicas / per_node), settings.nodes_max)
+    fixed = min(math.ceil(settings.runner.runner_replicas / per_node), settings.node.nodes_max)
     return fixed, fixed
 
 
 def automode_system_nodes(settings: Settings) -> int:
     """One system-pool node when an add-on runs there (Karpenter packs them; it keeps no spare), else none."""
-    add_ons = settings.queue_autoscaling or settings.sqs_credentials in ("secretsmanager", "managed")
+    add_ons = settings.queue_autoscaling or settings.credentials.sqs_credentials in ("secretsmanager", "managed")
     return 1 if add_ons else 0
 
 
 def as_automode(settings: Settings, report: CostReport) -> CostReport:
     """The nodegroups' bill (bench/monthly_cost.py) with its node lines replaced by Auto Mode's: what is not a node stays as it is."""
-    prices = {name: hourly_price(name, "nodeType") for name in settings.node_type}
+    prices = {name: hourly_price(name, "nodeType") for name in settings.node.node_type}
     gpu_type = min(prices, key=prices.__getitem__)
     idle_gpus, full_gpus = automode_gpu_nodes(settings)
     system = automode_system_nodes(settings)

@@ -43,7 +43,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] = os.envi
     except (SettingError, MissingPrice) as err:
         print(err.line, file=sys.stderr)
         return 2
-    print(render(report, settings.cluster_name))
+    print(render(report, settings.cluster.cluster_name))
     return 0
 
 

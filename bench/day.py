@@ -67,7 +67,7 @@ def run_variant(variant: Variant, context: Mapping[str, str], environ: Mapping[s
     if variant.warm_hours:
         warm, runners = parse_warm_hours(variant.warm_hours), variant.warm_runners
     else:  # the configuration's own warm hours, if any
-        warm, runners = settings.warm_window, settings.warm_runners if settings.warm_window else 0
+        warm, runners = settings.scaling.warm_window, settings.scaling.warm_runners if settings.scaling.warm_window else 0
     return replay(variant.name, Shape.of(settings), knobs, fleet_of(settings, warm, runners), runs=runs)
 
 

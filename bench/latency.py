@@ -91,18 +91,18 @@ class Shape:
 
     @classmethod
     def of(cls, settings: Settings, image_gb: float | None = None) -> "Shape":
-        image = settings.runner_image
+        image = settings.runner.runner_image
         known = steps.IMAGE_GB.get(image, steps.IMAGE_GB_UNKNOWN)
         gb = image_gb if image_gb is not None else known
         source = (f"given: {gb:g} GB (--image-gb)" if image_gb is not None
                   else steps.IMAGE_GB_SOURCE.format(gb=gb))
-        return cls(automode=settings.automode,
-                   built_in_device_plugin=settings.automode or settings.gpu_ami_type in BUILT_IN_DEVICE_PLUGIN_AMIS,
-                   image=image, image_gb=gb, image_gb_source=source, node_type=settings.node_type[0],
+        return cls(automode=settings.node.automode,
+                   built_in_device_plugin=settings.node.automode or settings.node.gpu_ami_type in BUILT_IN_DEVICE_PLUGIN_AMIS,
+                   image=image, image_gb=gb, image_gb_source=source, node_type=settings.node.node_type[0],
                    warm_runners_always=settings.runner_replica_bounds[0] if settings.queue_autoscaling
-                   else settings.runner_replicas,
-                   warm_hours=settings.warm_hours, warm_runners=settings.warm_runners if settings.warm_hours else 0,
-                   keda=settings.queue_autoscaling, fast_image_pull=settings.fast_image_pull)
+                   else settings.runner.runner_replicas,
+                   warm_hours=settings.scaling.warm_hours, warm_runners=settings.scaling.warm_runners if settings.scaling.warm_hours else 0,
+                   keda=settings.queue_autoscaling, fast_image_pull=settings.node.fast_image_pull)
 
 
 def chain(scenario: str, shape: Shape, knobs: Knobs) -> list[Step]:

@@ -14,37 +14,37 @@ from settings import Settings
 
 def monthly_costs(settings: Settings) -> CostReport:
     """The configuration's monthly bill, idle and at full scale; MissingPrice for a type the table lacks."""
-    prices = {name: hourly_price(name, "nodeType") for name in settings.node_type}
+    prices = {name: hourly_price(name, "nodeType") for name in settings.node.node_type}
     gpu_type = min(prices, key=prices.__getitem__)  # the nodegroup may launch any listed type: estimate the cheapest
     # Only an autoscaler moves the GPU count off `nodes`; with it, idle drains to nodesMin and a full queue fills nodesMax.
-    idle_gpus, full_gpus = ((settings.nodes_min, settings.nodes_max) if settings.autoscaling_enabled
-                            else (settings.nodes, settings.nodes))
-    system_gib = settings.system_nodes * SYSTEM_NODE_VOLUME_GIB
-    idle_gib = idle_gpus * settings.node_volume_size + system_gib
-    full_gib = full_gpus * settings.node_volume_size + system_gib
+    idle_gpus, full_gpus = ((settings.node.nodes_min, settings.node.nodes_max) if settings.autoscaling_enabled
+                            else (settings.node.nodes, settings.node.nodes))
+    system_gib = settings.node.system_nodes * SYSTEM_NODE_VOLUME_GIB
+    idle_gib = idle_gpus * settings.node.node_volume_size + system_gib
+    full_gib = full_gpus * settings.node.node_volume_size + system_gib
 
-    managed_key = settings.sqs_credentials == "managed"
+    managed_key = settings.credentials.sqs_credentials == "managed"
     kms_keys = KMS_KEYS + managed_key
     lines = [CostLine("control_plane", "EKS control plane, standard support", 1, 1,
                       monthly(EKS_CONTROL_PLANE_USD_PER_HOUR, 1), monthly(EKS_CONTROL_PLANE_USD_PER_HOUR, 1))]
-    if settings.system_nodes and not settings.automode:
+    if settings.node.system_nodes and not settings.node.automode:
         system_price = hourly_price(cast(str, settings.system_instance_type), "systemNodeType")
-        system = monthly(system_price, settings.system_nodes)
+        system = monthly(system_price, settings.node.system_nodes)
         lines.append(CostLine("system_nodes", f"system nodes, {settings.system_instance_type}",
-                              settings.system_nodes, settings.system_nodes, system, system))
-    nat = monthly(NAT_GATEWAY_USD_PER_HOUR, settings.nat_gateways)
-    nat_ipv4 = monthly(PUBLIC_IPV4_USD_PER_HOUR, settings.nat_gateways)
+                              settings.node.system_nodes, settings.node.system_nodes, system, system))
+    nat = monthly(NAT_GATEWAY_USD_PER_HOUR, settings.cluster.nat_gateways)
+    nat_ipv4 = monthly(PUBLIC_IPV4_USD_PER_HOUR, settings.cluster.nat_gateways)
     lines += [
-        CostLine("nat_gateways", "NAT gateways, hourly (see notes)", settings.nat_gateways, settings.nat_gateways, nat, nat),
-        CostLine("nat_public_ipv4", "public IPv4 address of each NAT gateway", settings.nat_gateways, settings.nat_gateways,
+        CostLine("nat_gateways", "NAT gateways, hourly (see notes)", settings.cluster.nat_gateways, settings.cluster.nat_gateways, nat, nat),
+        CostLine("nat_public_ipv4", "public IPv4 address of each NAT gateway", settings.cluster.nat_gateways, settings.cluster.nat_gateways,
                  nat_ipv4, nat_ipv4),
         CostLine("gpu_nodes", f"GPU nodes, {gpu_type}", idle_gpus, full_gpus,
                  monthly(prices[gpu_type], idle_gpus), monthly(prices[gpu_type], full_gpus)),
-        CostLine("volumes", f"gp3 disks: {settings.node_volume_size} GiB per GPU node"
-                 + (f", {SYSTEM_NODE_VOLUME_GIB} GiB per system node" if settings.system_nodes else ""),
+        CostLine("volumes", f"gp3 disks: {settings.node.node_volume_size} GiB per GPU node"
+                 + (f", {SYSTEM_NODE_VOLUME_GIB} GiB per system node" if settings.node.system_nodes else ""),
                  idle_gib, full_gib, round(idle_gib * GP3_USD_PER_GIB_MONTH, 2), round(full_gib * GP3_USD_PER_GIB_MONTH, 2), "GiB"),
     ]
-    if settings.fast_image_pull:  # the throughput above gp3's free baseline, on every GPU node's disk
+    if settings.node.fast_image_pull:  # the throughput above gp3's free baseline, on every GPU node's disk
         extra = FAST_PULL_THROUGHPUT_MIBPS - GP3_BASELINE_THROUGHPUT_MIBPS
         lines.append(CostLine("volume_throughput", f"gp3 throughput for fastImagePull: {extra} MiB/s per GPU node",
                               idle_gpus, full_gpus, round(idle_gpus * extra * GP3_USD_PER_MIBPS_MONTH, 2),
@@ -56,7 +56,7 @@ def monthly_costs(settings: Settings) -> CostReport:
     lines += observability_lines(settings, CostLine, KMS_KEY_USD_PER_MONTH)
     report = CostReport(PRICE_REGION, PRICES_AS_OF, tuple(lines), _notes(settings, prices, gpu_type))
     # Auto Mode's nodes, disks and fee replace the node lines (bench/automode_cost.py).
-    return as_automode(settings, report) if settings.automode else report
+    return as_automode(settings, report) if settings.node.automode else report
 
 
 def _notes(settings: Settings, prices: Mapping[str, float], gpu_type: str) -> tuple[str, ...]:
@@ -64,16 +64,16 @@ def _notes(settings: Settings, prices: Mapping[str, float], gpu_type: str) -> tu
              "queue traffic); not included."]
     if len(prices) > 1:
         dearest = max(prices, key=prices.__getitem__)
-        notes.append(f"nodeType lists {', '.join(settings.node_type)}: GPU nodes are priced at the cheapest, {gpu_type} "
+        notes.append(f"nodeType lists {', '.join(settings.node.node_type)}: GPU nodes are priced at the cheapest, {gpu_type} "
                      f"(${prices[gpu_type]:g}/h); the nodegroup may launch the others, up to {dearest} (${prices[dearest]:g}/h).")
-    if settings.capacity_type == "SPOT":
+    if settings.node.capacity_type == "SPOT":
         notes.append("capacityType is SPOT, priced here at on-demand rates: spot is typically far cheaper, "
                      "but its price varies by zone and over time, and AWS can reclaim the nodes.")
-    if not settings.autoscaling_enabled and settings.nodes_max != settings.nodes:
-        notes.append(f"Autoscaling is off: nothing changes the GPU node count, so full scale is still nodes={settings.nodes}, "
-                     f"not nodesMax={settings.nodes_max}.")
-    if settings.region != PRICE_REGION:
-        notes.append(f"region is {settings.region}, priced here at {PRICE_REGION} rates; {settings.region}'s differ.")
+    if not settings.autoscaling_enabled and settings.node.nodes_max != settings.node.nodes:
+        notes.append(f"Autoscaling is off: nothing changes the GPU node count, so full scale is still nodes={settings.node.nodes}, "
+                     f"not nodesMax={settings.node.nodes_max}.")
+    if settings.cluster.region != PRICE_REGION:
+        notes.append(f"region is {settings.cluster.region}, priced here at {PRICE_REGION} rates; {settings.cluster.region}'s differ.")
     notes += observability_notes(settings)
     notes.append("Not included: CloudWatch Logs (control-plane and VPC flow logs, per GB), data transfer out, "
                  "Secrets Manager, SQS and ECR usage, and EKS extended support once a version leaves standard support.")

@@ -26,11 +26,11 @@ LOGS_STORED_USD_PER_GB_MONTH = 0.03
 
 def alarm_metrics(settings: "Settings") -> tuple[int, int]:
     """(metrics read by standard alarms, composite alarms) of a configuration."""
-    queues = len(settings.queues)
-    metrics = queues * (2 if settings.create_queues else 1)  # oldest-message age, and the dead letters of created queues
+    queues = len(settings.scaling.queues)
+    metrics = queues * (2 if settings.scaling.create_queues else 1)  # oldest-message age, and the dead letters of created queues
     composites = 0
-    if settings.container_insights:
-        if not settings.automode:
+    if settings.observability.container_insights:
+        if not settings.node.automode:
             metrics += 2  # GPUs missing: all nodes (less the system nodes) and the GPU capacity they report
         if queues:
             metrics += 1 + queues  # fleet at nodesMax; the queues' growth
@@ -44,7 +44,7 @@ def observability_lines(settings: "Settings", line: type["CostLine"], kms_key_us
     lines = [line("dashboard", "CloudWatch dashboard", 1, 1, DASHBOARD_USD_PER_MONTH, DASHBOARD_USD_PER_MONTH),
              line("alarms", f"CloudWatch alarms: {metrics} alarm metrics, {composites} composite", metrics + composites,
                   metrics + composites, alarms, alarms)]
-    if settings.alarm_email:
+    if settings.observability.alarm_email:
         lines.append(line("alarm_topic_key", "KMS key of the alarm topic", 1, 1, kms_key_usd, kms_key_usd))
     return lines
 
@@ -54,7 +54,7 @@ PRICES_SOURCE = "aws.amazon.com/cloudwatch/pricing, us-west-2, November 2026"
 
 def observability_notes(settings: "Settings") -> list[str]:
     notes = [f"CloudWatch dashboard and alarms: list prices ({PRICES_SOURCE}), before the account's free tier."]
-    if settings.container_insights:
+    if settings.observability.container_insights:
         notes.append(f"Container Insights bills per observation (metrics of every node, pod and container each minute) and its "
                      f"logs ${LOGS_INGESTED_USD_PER_GB:.2f} per GB ingested, ${LOGS_STORED_USD_PER_GB_MONTH:.2f} per GB-month kept "
                      "(30 days); usage-based, not included. containerInsights=false drops both.")

@@ -263,21 +263,21 @@ def replay(name: str, shape: Shape, knobs: Knobs, fleet: Fleet, *, runs: int = R
 
 def fleet_of(settings: Settings, warm_hours: WarmHours | None = None, warm_runners: int = 0) -> Fleet:
     """The fleet bounds of a configuration: the cheapest listed type, the nodes its kept runners hold."""
-    node = min(settings.gpu_instance_types, key=lambda n: hourly_price(n.name, "nodeType"))
-    runners_kept = settings.runner_replica_bounds[0] if settings.queue_autoscaling else settings.runner_replicas
+    node = min(settings.node.gpu_instance_types, key=lambda n: hourly_price(n.name, "nodeType"))
+    runners_kept = settings.runner_replica_bounds[0] if settings.queue_autoscaling else settings.runner.runner_replicas
     nodes_kept = math.ceil(runners_kept / settings.runners_per_node)
-    if not settings.automode:  # a nodegroup's minimum stays up whatever runs on it; Auto Mode has none
-        nodes_kept = max(nodes_kept, settings.nodes_min)
+    if not settings.node.automode:  # a nodegroup's minimum stays up whatever runs on it; Auto Mode has none
+        nodes_kept = max(nodes_kept, settings.node.nodes_min)
     # Without KEDA nothing adds runners: the fixed ones are all there is.
-    nodes_max = settings.nodes_max if settings.queue_autoscaling else max(1, nodes_kept)
+    nodes_max = settings.node.nodes_max if settings.queue_autoscaling else max(1, nodes_kept)
     return Fleet(nodes_min=nodes_kept, nodes_max=nodes_max, warm_runners=warm_runners, warm_hours=warm_hours,
                  usd_per_node_hour=hourly_price(node.name, "nodeType") + _throughput_per_hour(settings), gpus_per_node=node.gpus,
-                 runner_gpus=settings.runner_gpus)
+                 runner_gpus=settings.runner.runner_gpus)
 
 
 def _throughput_per_hour(settings: Settings) -> float:
     """fastImagePull's gp3 throughput, as bench/monthly_cost.py prices it a month, per node-hour."""
-    if not settings.fast_image_pull:
+    if not settings.node.fast_image_pull:
         return 0.0
     extra = FAST_PULL_THROUGHPUT_MIBPS - GP3_BASELINE_THROUGHPUT_MIBPS
     return extra * GP3_USD_PER_MIBPS_MONTH / HOURS_PER_MONTH

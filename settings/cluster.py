@@ -3,15 +3,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, model_validator
+from pydantic import AfterValidator
 
 from domain import names
 from domain.component_versions import KUBERNETES_VERSIONS
-from domain.regions import partition_of
-from settings.errors import SettingError
 from settings.fields import SettingsBase, setting
-from settings.types import (AccountId, ClusterName, Count, IamPrincipalArns, Region, Text, at_least, at_most,
-                            iam_principal_partition, quoted)
+from settings.types import AccountId, ClusterName, Count, IamPrincipalArns, Region, Text, at_least, at_most, quoted
 from settings.cidrs import PublicCidrs
 
 SUPPORTED_KUBERNETES_VERSIONS = KUBERNETES_VERSIONS
@@ -47,26 +44,6 @@ class ClusterSettings(SettingsBase):
     admin_principal_arns: IamPrincipalArns = setting([], meaning="IAM roles/users given cluster admin through EKS access entries "
                                                      "(comma list)", runbook="`kops get secrets` / kubeconfig hand-over",
                                                      default_text="unset")
-
-    @model_validator(mode="after")
-    def _components_support_the_version(self) -> "ClusterSettings":
-        """Every release this configuration installs must list kubernetesVersion (the install plan's, stacks/install_plan.py)."""
-        unsupported = getattr(self, "install_plan").first_unsupported()
-        if unsupported is not None:
-            component, add_on = unsupported
-            without = add_on.without if add_on else None
-            raise SettingError("kubernetesVersion", f"{self.kubernetes_version} is not among the Kubernetes versions {component.name} "
-                               f"{component.version} supports ({component.minors_text}). Use kubernetesVersion="
-                               f"{component.kubernetes_minors[-1]}" + (f", or {without}" if without else ""))
-        return self
-
-    def check_principals_in(self, region: str) -> None:
-        """Admin principals must live in the partition of a region the cluster is deployed to."""
-        partition = partition_of(region)
-        for arn in self.admin_principal_arns:
-            if iam_principal_partition(arn) != partition:
-                raise SettingError("adminPrincipalArns", f"{arn} is in partition {iam_principal_partition(arn)}, but region {region} "
-                                   f"is in {partition}. Give principals of partition {partition}")
 
     @property
     def stack_name(self) -> str:

@@ -5,9 +5,9 @@ import re
 from dataclasses import dataclass
 from typing import Annotated
 
-from pydantic import AfterValidator, model_validator
+from pydantic import AfterValidator
 
-from domain.regions import is_region, partition_of
+from domain.regions import is_region
 from settings.errors import SettingError
 from settings.fields import SettingsBase, setting
 from settings.types import Branch, CommaList, ConnectionArn, Flag, Repository, quoted
@@ -54,41 +54,16 @@ class DeliverySettings(SettingsBase):
         [], meaning="where the pipeline deploys, in order: comma list of `name=account/region`",
         default_text="one target `prod` in the pipeline's own account and region")
 
-    @model_validator(mode="after")
-    def _delivery_checks(self) -> "DeliverySettings":
-        region: str = getattr(self, "region")
-        for target in self.targets:  # every cluster, the pipeline's own included, gets the same admins
-            getattr(self, "check_principals_in")(target.region)
-        if self.pipeline:
-            self._check_pipeline(region)
-        return self
-
-    def _check_pipeline(self, region: str) -> None:
+    def check(self) -> None:
         for name, value, example in (("pipelineRepository", self.pipeline_repository, "my-org/studio-gpu-cluster"),
                                      ("pipelineConnectionArn", self.pipeline_connection_arn,
                                       "arn:aws:codeconnections:us-west-2:123456789012:connection/<id>")):
-            if value is None:
+            if self.pipeline and value is None:
                 raise SettingError(name, f"is required with pipeline=true. Set it in cdk.json's context, like {example}")
-        if getattr(self, "account") is None:
-            raise SettingError("account", "is required with pipeline=true: the pipeline stack needs a concrete environment. "
-                               "Set account=<12 digits> (or run with credentials for the pipeline's account)")
-        if not getattr(self, "gpu_smoke_test"):
-            raise SettingError("gpuSmokeTest", "false is refused with pipeline=true: the check after each deploy waits for the "
-                               "smoke test. Set gpuSmokeTest=true")
-        connection_partition = (self.pipeline_connection_arn or "").split(":")[1]
-        if connection_partition != partition_of(region):
-            raise SettingError("pipelineConnectionArn", f"is in partition {connection_partition}, but the pipeline's region {region} "
-                               f"is in {partition_of(region)}. Create the connection in the pipeline's partition")
-        for target in self.targets:
-            if partition_of(target.region) != partition_of(region):
-                raise SettingError("pipelineTargets", f"{target.name} deploys to {target.region} in partition "
-                                   f"{partition_of(target.region)}; a pipeline in {region} reaches only {partition_of(region)}. "
-                                   "Give a pipeline per partition")
 
     # --- derived values -------------------------------------------------------------------
-    @property
-    def targets(self) -> list[PipelineTarget]:
+    def targets(self, account: str | None, region: str) -> list[PipelineTarget]:
         """The pipeline's stages, in deploy order; by default one `prod` in the pipeline's own account and region."""
         if not self.pipeline_targets:
-            return [PipelineTarget("prod", getattr(self, "account") or "", getattr(self, "region"))]
+            return [PipelineTarget("prod", account or "", region)]
         return [PipelineTarget(name, *where.split("/")) for name, where in (t.split("=") for t in self.pipeline_targets)]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 
@@ -24,8 +24,9 @@ def _shown(default: Any) -> str:
 
 
 class SettingsBase(BaseModel):
-    """What every group of settings shares: camelCase names, nothing unknown, frozen once checked."""
+    """What every group of settings shares: camelCase names, nothing unknown, frozen once read."""
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=False, extra="forbid", frozen=True)
 
-    # Where each value came from (`$AWS_DEFAULT_REGION`, `context`), for the target line and error messages.
-    _sources: dict[str, str] = PrivateAttr(default_factory=dict)
+    def check(self) -> None:
+        """The group's own checks, among its values only; SettingError on the first that fails. Settings runs them once every
+        value of every group has its type, so a wrong type is always reported before a wrong combination."""

@@ -12,12 +12,11 @@ import unicodedata
 from typing import Any, Mapping
 
 from pydantic import ValidationError
-from pydantic.alias_generators import to_camel
 
 from settings.errors import SettingError
-from settings.model import Settings
+from settings.model import GROUP_OF, GROUPS, Settings
 
-SETTING_NAMES: tuple[str, ...] = tuple(to_camel(name) for name in Settings.model_fields)
+SETTING_NAMES: tuple[str, ...] = tuple(GROUP_OF)
 
 # Settings fall back to these environment variables, in order, before their default.
 # The CDK CLI always sets CDK_DEFAULT_REGION (the profile's region, else us-east-1) and, with credentials, CDK_DEFAULT_ACCOUNT.
@@ -75,13 +74,11 @@ def load_settings(context: Mapping[str, Any], environ: Mapping[str, str]) -> Set
                 raw[name], sources[name] = environ[variable], f"${variable}"
                 break
     try:
-        settings = Settings.model_validate(raw, context={"home": environ.get("HOME")})
+        return Settings.model_validate(raw, context={"home": environ.get("HOME"), "sources": sources})
     except ValidationError as err:
         raise _with_source(_first_error(err), sources) from None
     except SettingError as err:
         raise _with_source(err, sources) from None
-    settings._sources = sources
-    return settings
 
 
 def _first_error(err: ValidationError) -> SettingError:
@@ -89,7 +86,8 @@ def _first_error(err: ValidationError) -> SettingError:
     cause = first.get("ctx", {}).get("error")
     if isinstance(cause, SettingError):
         return cause
-    setting = str(first["loc"][0]) if first["loc"] else "settings"
+    loc = first["loc"][1:] if first["loc"] and first["loc"][0] in GROUPS else first["loc"]  # (group, setting, ...)
+    setting = str(loc[0]) if loc else "settings"
     message = str(cause) if cause is not None else first["msg"]
     return SettingError(setting, message)
 

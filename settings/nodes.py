@@ -1,20 +1,15 @@
-"""The GPU nodegroup, the system nodegroup and the GPU checks: instance types, counts, AMI, disk, SSH."""
+"""The GPU nodegroup, the system nodegroup and the GPU checks: who provides the nodes, instance types, counts, AMI, disk, SSH."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Annotated
 
-from pydantic import AfterValidator, PrivateAttr, ValidationInfo, model_validator
+from pydantic import AfterValidator
 
 from domain import names
 from domain.image_pull import FAST_PULL_THROUGHPUT_MIBPS
-from domain.images import UPSTREAM_RUNNER_REPOSITORY
 from domain.instance_types import GpuInstanceType, InstanceTypeError, gpu_instance_type
-from domain.small_files import FileProblem, read_small_text_file
-from domain.ssh_keys import key_problem
 from domain.system_nodes import GRAVITON_CHOICES
-from settings.capacity import CapacityShape
+from settings.capacity import AUTOMODE_GPU_FAMILIES, CapacityShape
 from settings.errors import SettingError
 from settings.fields import SettingsBase, setting
 from settings.types import CommaList, Count, Flag, InstanceType, NodegroupName, ReleaseTag, Text, Unique, at_most, quoted
@@ -80,14 +75,8 @@ def _capacity_type(value: str) -> str:
 GpuInstanceTypes = Annotated[CommaList, Unique, AfterValidator(_gpu_types)]
 
 
-@dataclass(frozen=True)
-class SshPublicKey:
-    path: Path
-    material: str
-
-
 class NodeSettings(SettingsBase):
-    # --- who provides the nodes (checked in settings/capacity.py) -------------------------
+    # --- who provides the nodes (the shapes: settings/capacity.py) ------------------------
     capacity: CapacityShape = setting("nodegroups", meaning="`nodegroups` (managed nodegroups + cluster-autoscaler) or `automode` "
                                       "(EKS Auto Mode: AWS runs, patches and scales the nodes; README, \"Capacity\")",
                                       runbook="`eksctl create cluster --managed`")
@@ -138,13 +127,10 @@ class NodeSettings(SettingsBase):
     verify_gpu_on_deploy: Flag = setting(False, meaning="the deploy waits for the smoke test and fails if it never succeeds",
                                          runbook="`kubectl exec -it tf-gpu nvidia-smi`")
 
-    _ssh_key: SshPublicKey | None = PrivateAttr(default=None)
-
-    @model_validator(mode="after")
-    def _node_checks(self) -> "NodeSettings":
+    def check(self) -> None:
         if self.nodes_min > self.nodes_max:
             raise SettingError("nodesMin", f"{self.nodes_min} is above nodesMax ({self.nodes_max}). Lower nodesMin or raise nodesMax")
-        if not getattr(self, "automode") and not self.nodes_min <= self.nodes <= self.nodes_max:
+        if not self.automode and not self.nodes_min <= self.nodes <= self.nodes_max:
             raise SettingError("nodes", f"{self.nodes} is outside nodesMin..nodesMax ({self.nodes_min}..{self.nodes_max}). "
                                "Give a count in that range")
         ami_architecture = NVIDIA_AMI_TYPES[self.gpu_ami_type]
@@ -164,50 +150,17 @@ class NodeSettings(SettingsBase):
                                "configures its SOCI snapshotter otherwise. Use an AL2023 gpuAmiType, or drop fastImagePull")
         if self.ssh_allowed_cidrs and self.ssh_public_key is None:
             raise SettingError("sshAllowedCidrs", "is set but sshPublicKey is not. Set sshPublicKey too, or drop sshAllowedCidrs")
-        runner_image: str = getattr(self, "runner_image")
-        if self.gpu_architecture == "arm64" and getattr(self, "runner_repository") == UPSTREAM_RUNNER_REPOSITORY:
-            raise SettingError("nodeType", f"{self.node_type[0]} is arm64, but {runner_image} holds only x86_64 runner "
-                               "binaries. Pick x86_64 node types, or build an arm64 runner image and set runnerImage")
         if self.verify_gpu_on_deploy and not self.gpu_smoke_test:
             raise SettingError("verifyGpuOnDeploy", "waits for the smoke test, but gpuSmokeTest is false. Set gpuSmokeTest=true too")
-        self._check_nodegroup_names()
-        return self
-
-    def _check_nodegroup_names(self) -> None:
-        """Nodegroup names are at most 63 characters, `<prefix>-<8 hex digits>` (domain/names.py): the GPU prefix defaults to
-        the cluster name, the system one adds `-system`."""
-        cluster_name: str = getattr(self, "cluster_name")
-        longest = names.NODEGROUP_PREFIX_MAX
-        if self.nodegroup_name is None and len(cluster_name) > longest:
-            raise SettingError("clusterName", f"{cluster_name[:20]}... is {len(cluster_name)} characters, and the GPU nodegroup's name "
-                               f"starts with it; EKS allows {names.NODEGROUP_NAME_MAX}, {longest} before the digest. "
-                               "Shorten it or set nodegroupName")
-        system = names.system_nodegroup_name(cluster_name)
-        if self.system_nodes > 0 and len(system) > longest:
-            raise SettingError("clusterName", f"{cluster_name[:20]}... is {len(cluster_name)} characters, so the system nodegroup's "
-                               f"name (<clusterName>{names.SYSTEM_NODEGROUP_SUFFIX}-<digest>) is over EKS's {names.NODEGROUP_NAME_MAX}. "
-                               f"Use at most {longest - len(names.SYSTEM_NODEGROUP_SUFFIX)} characters")
-        if self.system_nodes > 0 and self.gpu_nodegroup_name == system:
-            raise SettingError("nodegroupName", f"{system} is the system nodegroup's name. Give the GPU nodegroup another")
-
-    @model_validator(mode="after")
-    def _read_ssh_key(self, info: ValidationInfo) -> "NodeSettings":
-        """Reads the key now, so a bad one stops the app before anything is synthesized."""
-        if self.ssh_public_key is not None:
-            home = Path((info.context or {}).get("home") or Path.home())
-            self._ssh_key = _read_ssh_public_key(expand_home(self.ssh_public_key, home))
-        return self
+        unlaunched = [name for name in self.node_type if name.split(".")[0] not in AUTOMODE_GPU_FAMILIES]
+        if self.automode and unlaunched:
+            raise SettingError("nodeType", f"{unlaunched[0]} is not a type EKS Auto Mode launches (GPU families: "
+                               f"{', '.join(AUTOMODE_GPU_FAMILIES)}). Pick one of those, or use capacity=nodegroups")
 
     # --- derived values -------------------------------------------------------------------
     @property
-    def gpu_nodegroup_name(self) -> str:
-        """The GPU nodegroup's name prefix (the whole name of Auto Mode's GPU NodePool)."""
-        return self.nodegroup_name or getattr(self, "cluster_name")
-
-    @property
-    def system_nodegroup_name(self) -> str:
-        """The system nodegroup's name prefix."""
-        return names.system_nodegroup_name(getattr(self, "cluster_name"))
+    def automode(self) -> bool:
+        return self.capacity == "automode"
 
     @property
     def gpu_instance_types(self) -> list[GpuInstanceType]:
@@ -223,13 +176,9 @@ class NodeSettings(SettingsBase):
         return self.system_nodes > 0
 
     @property
-    def ssh_key(self) -> SshPublicKey | None:
-        return self._ssh_key
-
-    @property
     def device_plugin_needed(self) -> bool:
         """Bottlerocket NVIDIA AMIs and Auto Mode nodes run their own device plugin; AL2023 ones do not."""
-        return not getattr(self, "automode") and not self.gpu_ami_type.startswith("BOTTLEROCKET")
+        return not self.automode and not self.gpu_ami_type.startswith("BOTTLEROCKET")
 
     @property
     def gpu_accelerator(self) -> str:
@@ -242,21 +191,3 @@ class NodeSettings(SettingsBase):
         """GPUs of the smallest listed type: what the autoscaler may count on for any new node."""
         return min(node.gpus for node in self.gpu_instance_types)
 
-
-def expand_home(path_text: str, home: Path) -> Path:
-    """`~` is the HOME the app was given, so tests and CI never read the real one."""
-    return home / path_text[2:] if path_text == "~" or path_text.startswith("~/") else Path(path_text)
-
-
-def _read_ssh_public_key(path: Path) -> SshPublicKey:
-    try:
-        material = read_small_text_file(path, what="an OpenSSH public key, such as ~/.ssh/id_ed25519.pub").strip()
-    except FileProblem as err:
-        raise SettingError("sshPublicKey", str(err)) from None
-    if "PRIVATE KEY" in material:
-        raise SettingError("sshPublicKey", f"{path} is a private key, which must never leave your machine. Give the .pub file beside it")
-    problem = key_problem(material) if "\n" not in material else "holds more than one line"
-    if problem is not None:
-        raise SettingError("sshPublicKey", f"{path} is not an OpenSSH RSA or ED25519 public key EC2 imports: it {problem}. "
-                           "Give the .pub file of an ssh-ed25519 key (ssh-keygen -t ed25519)")
-    return SshPublicKey(path=path, material=material)

@@ -1,12 +1,12 @@
 """The runner: namespace, image, pods and their size, the queues it serves, its cache; and that it fits a node."""
 from __future__ import annotations
 
-from typing import Annotated, cast
+from typing import Annotated
 
-from pydantic import AfterValidator, model_validator
+from pydantic import AfterValidator
 
 from domain.images import DEFAULT_RUNNER_IMAGE, repository_of
-from domain.quantities import GIB, QuantityError, cpu_cores, gib, memory_bytes, runner_cache_bytes
+from domain.quantities import GIB, QuantityError, cpu_cores, memory_bytes, runner_cache_bytes
 from domain.queue_match import literal_prefix
 from domain.runner_sizing import RunnerLimits, SizingError, runner_limits
 from settings.errors import SettingError
@@ -77,40 +77,15 @@ class RunnerSettings(SettingsBase):
     clear_text_messages: Flag = setting(True, meaning="`CLEAR_TEXT_MESSAGES`: accept unencrypted requests",
                                         runbook="`CLEAR_TEXT_MESSAGES` in `studioml-env`")
 
-    @model_validator(mode="after")
-    def _runner_fits(self) -> "RunnerSettings":
-        """The runner's requests must fit one node of every nodeType, less the node's own reserve."""
-        cpu, memory = cpu_cores(self.runner_cpu), memory_bytes(self.runner_memory)
-        for node in getattr(self, "gpu_instance_types"):
-            free_cpu = node.vcpus - NODE_RESERVED_CPU
-            free_memory = node.memory_gib * GIB * (1 - NODE_RESERVED_MEMORY_SHARE) - NODE_RESERVED_MEMORY_FIXED
-            if self.runner_gpus > node.gpus:
-                raise SettingError("runnerGpus", f"{self.runner_gpus} does not fit one {node.name} ({node.gpus} GPU). "
-                                   f"Give {node.gpus} or less, or a nodeType with more GPUs")
-            if cpu > free_cpu:
-                raise SettingError("runnerCpu", f"{self.runner_cpu} does not fit one {node.name} ({node.vcpus} vCPUs, "
-                                   f"{NODE_RESERVED_CPU:g} kept for the node). Give {free_cpu:g} or less, or a larger nodeType")
-            if memory > free_memory:
-                fits = f"{int(free_memory / GIB * 10) / 10:g}Gi"
-                raise SettingError("runnerMemory", f"{self.runner_memory} does not fit one {node.name} ({node.memory_gib:g} GiB, "
-                                   f"{gib(node.memory_gib * GIB - free_memory)} kept for the node). Give {fits} or less, or a larger nodeType")
-        volume_size: int = getattr(self, "node_volume_size")
-        scratch = memory_bytes(self.runner_scratch_size)
-        disk: int = getattr(self, "gpu_node_disk_gib")
-        if scratch >= disk * GIB and getattr(self, "automode"):
-            raise SettingError("runnerScratchSize", f"{self.runner_scratch_size} is not below the {disk} GiB disk of an Auto Mode "
-                               f"node, which also holds the images. Give at most {disk // 2}Gi")
-        if scratch >= volume_size * GIB:
-            raise SettingError("runnerScratchSize", f"{self.runner_scratch_size} is not below nodeVolumeSize ({volume_size} GiB), "
-                               f"which also holds the AMI and images. Give at most {volume_size // 2}Gi, or raise nodeVolumeSize")
-        if runner_cache_bytes(self.cache_size) >= scratch:
+    def check(self) -> None:
+        """The cache lives in the scratch space, and MAX_CORES, MAX_MEM and TASK_DISK must leave the runner a budget."""
+        if runner_cache_bytes(self.cache_size) >= memory_bytes(self.runner_scratch_size):
             raise SettingError("cacheSize", f"{self.cache_size} does not fit in runnerScratchSize ({self.runner_scratch_size}), "
                                "where the cache lives. Lower cacheSize or raise runnerScratchSize")
         try:
-            _ = self.runner_limits  # computed now: MAX_CORES, MAX_MEM and TASK_DISK must leave the runner a budget
+            _ = self.runner_limits
         except SizingError as err:
             raise SettingError(err.setting, err.message) from None
-        return self
 
     # --- derived values -------------------------------------------------------------------
     @property
@@ -129,13 +104,3 @@ class RunnerSettings(SettingsBase):
         """What every name queueMatch matches starts with (`^sqs_.*$` -> `sqs_`): the managed runner user may read only those
         queues, so it must cover every queue the runner would try (domain/queue_match.py)."""
         return literal_prefix(self.queue_match)
-
-    @property
-    def runners_per_node(self) -> int:
-        """Runner pods that fit one node of the smallest listed type."""
-        return cast(int, min(node.gpus // self.runner_gpus for node in getattr(self, "gpu_instance_types")))
-
-    @property
-    def runner_capacity(self) -> int:
-        """Runner pods that fit on nodesMax nodes of the smallest listed type."""
-        return self.runners_per_node * cast(int, getattr(self, "nodes_max"))

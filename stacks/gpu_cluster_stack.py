@@ -52,20 +52,20 @@ class GpuClusterStack(Stack):
     def __init__(self, scope: Construct, id: str, *, settings: Settings, verifier_trusted_account: str | None = None,
                  **kwargs: Any) -> None:
         """`verifier_trusted_account`: who may assume the GPU check's role; this stack's own account unless a pipeline says."""
-        super().__init__(scope, id, description=f"EKS GPU cluster {settings.cluster_name} for the studio-go-runner", **kwargs)
+        super().__init__(scope, id, description=f"EKS GPU cluster {settings.cluster.cluster_name} for the studio-go-runner", **kwargs)
         self.settings = settings
         self.plan = settings.install_plan
-        self.log_encryption = LogEncryption(self, "LogEncryption", cluster_name=settings.cluster_name)
-        network = ClusterNetwork(self, "Network", nat_gateways=settings.nat_gateways,
-                                 flow_log_group_name=flow_log_group_name(settings.cluster_name))
+        self.log_encryption = LogEncryption(self, "LogEncryption", cluster_name=settings.cluster.cluster_name)
+        network = ClusterNetwork(self, "Network", nat_gateways=settings.cluster.nat_gateways,
+                                 flow_log_group_name=flow_log_group_name(settings.cluster.cluster_name))
         self.eks = GpuEksCluster(
             self, "Eks",
-            cluster_name=settings.cluster_name,
-            kubernetes_version=settings.kubernetes_version,
+            cluster_name=settings.cluster.cluster_name,
+            kubernetes_version=settings.cluster.kubernetes_version,
             vpc=network.vpc,
-            endpoint_public_cidrs=settings.endpoint_public_cidrs,
-            admin_principal_arns=settings.admin_principal_arns,
-            auto_mode_node_pools=BUILT_IN_NODE_POOLS if settings.automode else None,
+            endpoint_public_cidrs=settings.cluster.endpoint_public_cidrs,
+            admin_principal_arns=settings.cluster.admin_principal_arns,
+            auto_mode_node_pools=BUILT_IN_NODE_POOLS if settings.node.automode else None,
         )
         cluster = self.eks.cluster
         # Everything CloudFormation applies inside the cluster goes through (and lives under) this one applier.
@@ -73,18 +73,18 @@ class GpuClusterStack(Stack):
         self.capacity = self._capacity(settings, cluster)
         # Imported only when used: each pulls in a large aws-cdk-lib module, and synth time is measured (make bench).
         self.queues = None
-        if settings.create_queues:
+        if settings.scaling.create_queues:
             from stacks.runner_queues import RunnerQueues
-            self.queues = RunnerQueues(self, "Queues", names=settings.queues, visibility_timeout=QUEUE_VISIBILITY_TIMEOUT)
+            self.queues = RunnerQueues(self, "Queues", names=settings.scaling.queues, visibility_timeout=QUEUE_VISIBILITY_TIMEOUT)
         self.runner_credentials = None
-        if settings.sqs_credentials == "managed":
+        if settings.credentials.sqs_credentials == "managed":
             from stacks.managed_runner_credentials import ManagedRunnerCredentials
-            self.runner_credentials = ManagedRunnerCredentials(self, "RunnerCredentials", secret_name=settings.sqs_secret_name,
-                                                               region=settings.region, queue_prefix=settings.queue_prefix,
-                                                               queues=settings.queues)
+            self.runner_credentials = ManagedRunnerCredentials(self, "RunnerCredentials", secret_name=settings.credentials.sqs_secret_name,
+                                                               region=settings.cluster.region, queue_prefix=settings.runner.queue_prefix,
+                                                               queues=settings.scaling.queues)
         # The runner's namespace is the first chart after the capacity's (dist/ numbers charts in apply order).
         namespace = self.manifests.apply("runner-namespace", RunnerNamespaceChart(
-            self.manifests.k8s_app, "runner-namespace", namespace=settings.namespace, pod_apps=OUR_POD_APPS))
+            self.manifests.k8s_app, "runner-namespace", namespace=settings.runner.namespace, pod_apps=OUR_POD_APPS))
         self.observability = self._observability(settings)
         # Every add-on of the install plan, each by its own unit, in the plan's order.
         self.add_ons = self.plan.install(Site(stack=self, settings=settings, plan=self.plan, cluster=cluster_interface(cluster),
@@ -92,71 +92,71 @@ class GpuClusterStack(Stack):
                                               capacity=self.capacity, observability=self.observability,
                                               runner_credentials=self.runner_credentials))
         self.workloads = self._workloads(settings, namespace)
-        self.verifier = GpuVerifierAccess(self, "GpuVerifier", cluster=cluster, cluster_name=settings.cluster_name,
+        self.verifier = GpuVerifierAccess(self, "GpuVerifier", cluster=cluster, cluster_name=settings.cluster.cluster_name,
                                           trusted_account=verifier_trusted_account or self.account)
         self._outputs(settings)
         self._status_access(settings)
         self.log_encryption.encrypt_log_groups()  # last: every log group of the stack exists now
 
     def _capacity(self, settings: Settings, cluster: eks.Cluster) -> Capacity:
-        if settings.automode:
-            pool = GpuNodePool(name=settings.gpu_nodegroup_name, instance_types=settings.node_type,
-                               capacity_type=settings.capacity_type, max_gpus=settings.nodes_max * settings.gpus_per_node)
+        if settings.node.automode:
+            pool = GpuNodePool(name=settings.gpu_nodegroup_name, instance_types=settings.node.node_type,
+                               capacity_type=settings.node.capacity_type, max_gpus=settings.node.nodes_max * settings.node.gpus_per_node)
             return AutoModeCapacity(manifests=self.manifests, gpu=pool)
-        key = settings.ssh_key
-        gpu = GpuNodes(name_prefix=settings.gpu_nodegroup_name, instance_types=settings.node_type, ami_type=settings.gpu_ami_type,
-                       capacity_type=settings.capacity_type, desired=settings.nodes, minimum=settings.nodes_min,
-                       maximum=settings.nodes_max, volume_gib=settings.node_volume_size, accelerator=settings.gpu_accelerator,
-                       gpus_per_node=settings.gpus_per_node,
-                       ssh=SshAccess(key.material, settings.ssh_allowed_cidrs) if key else None,
-                       fast_image_pull=settings.fast_image_pull,
+        key = settings.files.ssh_key
+        gpu = GpuNodes(name_prefix=settings.gpu_nodegroup_name, instance_types=settings.node.node_type, ami_type=settings.node.gpu_ami_type,
+                       capacity_type=settings.node.capacity_type, desired=settings.node.nodes, minimum=settings.node.nodes_min,
+                       maximum=settings.node.nodes_max, volume_gib=settings.node.node_volume_size, accelerator=settings.node.gpu_accelerator,
+                       gpus_per_node=settings.node.gpus_per_node,
+                       ssh=SshAccess(key.material, settings.node.ssh_allowed_cidrs) if key else None,
+                       fast_image_pull=settings.node.fast_image_pull,
                        # GPU fault repair actions act on the node monitoring agent's conditions: only with the agent.
-                       repair_overrides=gpu_repair_overrides() if settings.node_monitoring_agent else ())
+                       repair_overrides=gpu_repair_overrides() if settings.observability.node_monitoring_agent else ())
         system = None
-        if settings.system_nodes > 0:
+        if settings.node.system_nodes > 0:
             # Set (or chosen) whenever there are system nodes.
             system = SystemNodes(name_prefix=settings.system_nodegroup_name, instance_type=cast(str, settings.system_instance_type),
-                                 architecture=settings.system_architecture, count=settings.system_nodes)
+                                 architecture=settings.system_architecture, count=settings.node.system_nodes)
         # Nodes join with the managed VPC CNI, network policy agent on, already in place.
-        return NodegroupCapacity(self, cluster=cluster, kubernetes_version=settings.kubernetes_version, manifests=self.manifests,
+        return NodegroupCapacity(self, cluster=cluster, kubernetes_version=settings.cluster.kubernetes_version, manifests=self.manifests,
                                  gpu=gpu, system=system, join_after=[self.eks.vpc_cni])
 
     def _workloads(self, settings: Settings, namespace: IConstruct) -> GpuWorkloads:
         """The runner's charts, after its namespace, the device plugin and the add-ons they need (the install plan's)."""
         manifests, add_ons = self.manifests, self.add_ons
         sqs_credentials, sqs_credentials_after = None, []
-        if settings.sqs_credentials == "file":
-            sqs_credentials = SqsCredentials(files=settings.sqs_files)
+        if settings.credentials.sqs_credentials == "file":
+            sqs_credentials = SqsCredentials(files=settings.files.sqs_files)
         elif self.plan.installs(external_secrets.ADD_ON):  # the Secret comes from Secrets Manager through External Secrets
-            sqs_credentials = SqsCredentials(secrets_manager_secret_name=settings.sqs_secret_name)
+            sqs_credentials = SqsCredentials(secrets_manager_secret_name=settings.credentials.sqs_secret_name)
             sqs_credentials_after = [add_ons[external_secrets.ADD_ON.name], self.runner_credentials.secret if self.runner_credentials else None]
         queue_scaling, queue_scaling_after = None, []
         if self.plan.installs(keda.ADD_ON):  # the runner's replicas follow its queues' depth
             minimum, maximum = settings.runner_replica_bounds
             queue_scaling = QueueScaling(queue_urls=self._queue_urls(settings), min_replicas=minimum, max_replicas=maximum,
-                                         messages_per_replica=settings.queue_length_per_runner, warm_hours=settings.warm_window,
-                                         warm_runners=settings.warm_runners)
+                                         messages_per_replica=settings.scaling.queue_length_per_runner, warm_hours=settings.scaling.warm_window,
+                                         warm_runners=settings.scaling.warm_runners)
             queue_scaling_after = [add_ons[keda.ADD_ON.name], self.queues]
-        runner = Runner(image=settings.runner_image, replicas=None if settings.queue_autoscaling else settings.runner_replicas,
-                        gpus=settings.runner_gpus, cpu=settings.runner_cpu, memory=settings.runner_memory,
-                        scratch_size=settings.runner_scratch_size, queue_match=settings.runner_queue_match, cache_size=settings.cache_size,
-                        clear_text_messages=settings.clear_text_messages, sqs_secret_optional=settings.sqs_credentials == "none",
-                        limits_env=settings.runner_limits.env())
+        runner = Runner(image=settings.runner.runner_image, replicas=None if settings.queue_autoscaling else settings.runner.runner_replicas,
+                        gpus=settings.runner.runner_gpus, cpu=settings.runner.runner_cpu, memory=settings.runner.runner_memory,
+                        scratch_size=settings.runner.runner_scratch_size, queue_match=settings.runner_queue_match, cache_size=settings.runner.cache_size,
+                        clear_text_messages=settings.runner.clear_text_messages, sqs_secret_optional=settings.credentials.sqs_credentials == "none",
+                        limits_env=settings.runner.runner_limits.env())
         # Id `Default` under the applier: the runner's resources keep the logical ids they were deployed with.
         return GpuWorkloads(
-            manifests, "Default", manifests=manifests, agent=self.capacity.pod_identity_agent, namespace=settings.namespace,
-            namespace_ready=namespace, region=settings.region, nodes=self.capacity.ready,
+            manifests, "Default", manifests=manifests, agent=self.capacity.pod_identity_agent, namespace=settings.runner.namespace,
+            namespace_ready=namespace, region=settings.cluster.region, nodes=self.capacity.ready,
             device_plugin=add_ons.get(device_plugin.ADD_ON.name),
-            gpu_checks=GpuChecks(smoke_test=settings.gpu_smoke_test, test_pods=settings.gpu_test_pods,
-                                 wait_for_smoke_test=settings.verify_gpu_on_deploy),
+            gpu_checks=GpuChecks(smoke_test=settings.node.gpu_smoke_test, test_pods=settings.node.gpu_test_pods,
+                                 wait_for_smoke_test=settings.node.verify_gpu_on_deploy),
             runner=runner, sqs_credentials=sqs_credentials, sqs_credentials_after=sqs_credentials_after,
             ecr_registry=settings.ecr_registry if settings.ecr_refresh else None,
             queue_scaling=queue_scaling, queue_scaling_after=queue_scaling_after)
 
     def _queue_urls(self, settings: Settings) -> list[str]:
         """URLs of the queues KEDA watches, created here or not: SQS URLs follow from region, account and name."""
-        domain = "amazonaws.com.cn" if settings.region.startswith("cn-") else "amazonaws.com"
-        return [f"https://sqs.{settings.region}.{domain}/{settings.account or self.account}/{name}" for name in settings.queues]
+        domain = "amazonaws.com.cn" if settings.cluster.region.startswith("cn-") else "amazonaws.com"
+        return [f"https://sqs.{settings.cluster.region}.{domain}/{settings.cluster.account or self.account}/{name}" for name in settings.scaling.queues]
 
     @property
     def availability_zones(self) -> list[str]:
@@ -171,7 +171,7 @@ class GpuClusterStack(Stack):
         else:
             CfnOutput(self, "GpuNodePoolName", value=settings.gpu_nodegroup_name, description="GPU NodePool of EKS Auto Mode")
         CfnOutput(self, "UpdateKubeconfigCommand",
-                  value=f"aws eks update-kubeconfig --name {settings.cluster_name} --region {self.region}",
+                  value=f"aws eks update-kubeconfig --name {settings.cluster.cluster_name} --region {self.region}",
                   description="Adds this cluster to your kubeconfig")
         CfnOutput(self, "GpuAllocatableCommand", value=GPU_ALLOCATABLE_COMMAND,
                   description="Shows allocatable nvidia.com/gpu per node (1 or more once the device plugin runs)")
@@ -179,7 +179,7 @@ class GpuClusterStack(Stack):
         self.check_outputs = {
             "CLUSTER_NAME": cluster_name,
             "CLUSTER_REGION": region,
-            "RUNNER_NAMESPACE": CfnOutput(self, "RunnerNamespace", value=settings.namespace, description="Namespace of the runner and the smoke test"),
+            "RUNNER_NAMESPACE": CfnOutput(self, "RunnerNamespace", value=settings.runner.namespace, description="Namespace of the runner and the smoke test"),
             "VERIFIER_ROLE_ARN": CfnOutput(self, "GpuVerifierRoleArn", value=self.verifier.role.role_arn,
                                            description="Read-only role for scripts/verify_gpus.py (make verify, the pipeline's check)"),
         }
@@ -191,25 +191,25 @@ class GpuClusterStack(Stack):
         from stacks.observability.cluster_observability import ClusterObservability
         from stacks.runner_queues import dead_letter_queue_name
         return ClusterObservability(
-            self, "Observability", cluster_name=settings.cluster_name, container_insights=self.plan.installs(container_insights.ADD_ON),
+            self, "Observability", cluster_name=settings.cluster.cluster_name, container_insights=self.plan.installs(container_insights.ADD_ON),
             gpu_utilization=container_insights.dcgm_exporter(self.plan.choices),
-            queues=settings.queues, dead_letter_queues={q: dead_letter_queue_name(q) for q in settings.queues} if self.queues else {},
-            namespace=settings.namespace, deployment=DEPLOYMENT_NAME,
-            smoke_test_job=SMOKE_TEST_JOB_NAME if settings.gpu_smoke_test else None,
-            fleet=FleetShape(system_nodes=self.capacity.fixed_system_nodes, nodes_max=settings.nodes_max,
-                             gpus_per_node=settings.gpus_per_node),
-            max_message_age=Duration.minutes(settings.max_message_age_minutes), alarm_email=settings.alarm_email)
+            queues=settings.scaling.queues, dead_letter_queues={q: dead_letter_queue_name(q) for q in settings.scaling.queues} if self.queues else {},
+            namespace=settings.runner.namespace, deployment=DEPLOYMENT_NAME,
+            smoke_test_job=SMOKE_TEST_JOB_NAME if settings.node.gpu_smoke_test else None,
+            fleet=FleetShape(system_nodes=self.capacity.fixed_system_nodes, nodes_max=settings.node.nodes_max,
+                             gpus_per_node=settings.node.gpus_per_node),
+            max_message_age=Duration.minutes(settings.observability.max_message_age_minutes), alarm_email=settings.observability.alarm_email)
 
     def _status_access(self, settings: Settings) -> None:
         """What `make status` and `make verify` read beyond the cluster: queue depths, and which node condition means GPU health."""
         from aws_cdk import ArnFormat, aws_iam as iam
         # The agent skips NVIDIA checks on arm64 (eks-node-monitoring-agent v1.7.0, monitors/nvidia/monitor.go).
-        watched = settings.node_monitoring_agent and settings.gpu_architecture == "x86_64"
+        watched = settings.observability.node_monitoring_agent and settings.node.gpu_architecture == "x86_64"
         self.check_outputs["GPU_HEALTH_CONDITION"] = CfnOutput(
             self, "GpuHealthCondition", value=ACCELERATED_HARDWARE_CONDITION if watched else "none",
             description="Node condition every GPU node must report True (make verify); none = not watched")
-        if not settings.queues:
+        if not settings.scaling.queues:
             return
         CfnOutput(self, "RunnerQueueUrls", value=",".join(self._queue_urls(settings)), description="Queues the runner serves (make status)")
         self.verifier.role.add_to_policy(iam.PolicyStatement(actions=["sqs:GetQueueAttributes"], resources=[
-            self.format_arn(service="sqs", resource=name, arn_format=ArnFormat.NO_RESOURCE_NAME) for name in settings.queues]))
+            self.format_arn(service="sqs", resource=name, arn_format=ArnFormat.NO_RESOURCE_NAME) for name in settings.scaling.queues]))

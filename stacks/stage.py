@@ -15,6 +15,6 @@ class GpuClusterStage(Stage):
         super().__init__(scope, id, **kwargs)
         # The stack's name is the one direct mode uses, so a cluster can move from `make deploy` to the pipeline.
         self.cluster_stack = GpuClusterStack(
-            self, stack_name(settings.cluster_name), stack_name=stack_name(settings.cluster_name), settings=settings,
+            self, stack_name(settings.cluster.cluster_name), stack_name=stack_name(settings.cluster.cluster_name), settings=settings,
             verifier_trusted_account=verifier_trusted_account,
-            env=Environment(account=settings.account, region=settings.region))
+            env=Environment(account=settings.cluster.account, region=settings.cluster.region))

@@ -40,7 +40,7 @@ def test_the_table_is_what_the_stack_installs():
     assert [c.version for c in KUBECTL_LAYER.values()] == [line for line in REQUIREMENTS if line.startswith("aws-cdk.lambda-layer-kubectl-")]
     assert KUBERNETES_VERSIONS == ("1.34", "1.35", "1.36")
     # NVIDIA/k8s-device-plugin README.md at v0.20.0, Prerequisites: "Kubernetes version >= 1.10".
-    assert load_settings({}, {}).device_plugin_version == DEVICE_PLUGIN.version == "v0.20.0"
+    assert load_settings({}, {}).node.device_plugin_version == DEVICE_PLUGIN.version == "v0.20.0"
     assert DEVICE_PLUGIN.kubernetes_minors == KUBERNETES_VERSIONS
     for component in (KEDA, *EXTERNAL_SECRETS.values(), DEVICE_PLUGIN, *CLUSTER_AUTOSCALER.values(), *KUBECTL_LAYER.values()):
         assert component.source, component.name
@@ -73,12 +73,12 @@ def test_an_unsupported_combination_is_refused_naming_kubernetes_version(monkeyp
 
 @pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
 def test_every_listed_minor_loads_with_the_defaults_and_with_every_add_on(version):
-    assert load_settings({"kubernetesVersion": version}, {}).kubernetes_version == version
+    assert load_settings({"kubernetesVersion": version}, {}).cluster.kubernetes_version == version
     every_add_on = load_settings({"kubernetesVersion": version, "sqsCredentials": "managed", "queues": "sqs_a", "nodesMin": "0",
                                   "nodes": "0"}, {})
     assert every_add_on.installs_cluster_autoscaler and every_add_on.queue_autoscaling
     assert load_settings({"kubernetesVersion": version, "sqsCredentials": "none", "queues": "sqs_a", "nodesMin": "0", "nodes": "0"},
-                         {}).kubernetes_version == version
+                         {}).cluster.kubernetes_version == version
 
 
 def _leaves(values: dict, prefix: str = "") -> set[str]:

@@ -18,7 +18,7 @@ def test_default_image_is_the_last_release():
     # Runner git tags of the 0.14 line: 0.14.0, 0.14.1, 0.14.2; 0.14.3 only as 0.14.3-main-<id> pre-releases,
     # and the build tags images with the README's version, which never read a plain 0.14.3.
     assert DEFAULT_RUNNER_IMAGE == "quay.io/leafai/studio-go-runner:0.14.2"
-    assert load_settings({}, {}).runner_image == DEFAULT_RUNNER_IMAGE
+    assert load_settings({}, {}).runner.runner_image == DEFAULT_RUNNER_IMAGE
 
 
 @pytest.mark.parametrize("image", ["quay.io/leafai/studio-go-runner:0.14.2", "quay.io/leafai/studio-go-runner@sha256:" + "a" * 64])
@@ -30,16 +30,16 @@ def test_arm64_gpu_nodes_are_refused_with_the_upstream_image(image):
         "Pick x86_64 node types, or build an arm64 runner image and set runnerImage.")
     own = load_settings({"nodeType": "g5g.xlarge", "gpuAmiType": "AL2023_ARM_64_NVIDIA", "runnerMemory": "5Gi",
                          "runnerImage": "registry.example.com/studio-go-runner-arm64:0.14.2"}, {})
-    assert own.gpu_architecture == "arm64"
+    assert own.node.gpu_architecture == "arm64"
 
 
 def test_default_limits_in_the_runners_unit_syntax():
     # cmd/runner/main.go at 0.14.2: max-cores is a flag.Uint; max-mem goes through humanize.ParseBytes
     # (vendor/github.com/dustin/go-humanize/bytes.go: number, then a unit such as "mib"). TASK_DISK is ours: the pod's
     # command turns it into max-disk on the node (tests/charts/test_runner_command.py).
-    env = load_settings({}, {}).runner_limits.env()
+    env = load_settings({}, {}).runner.runner_limits.env()
     assert env == {"MAX_CORES": "2", "MAX_MEM": "11059mib", "TASK_DISK": "36864mib"}
-    smallest = load_settings({"nodeVolumeSize": 50, "runnerScratchSize": "24Gi"}, {}).runner_limits.env()
+    smallest = load_settings({"nodeVolumeSize": 50, "runnerScratchSize": "24Gi"}, {}).runner.runner_limits.env()
     assert smallest["TASK_DISK"] == "12902mib"  # (24 GiB - 10 GiB of cache) x 0.9, whole MiB
 
 

@@ -8,46 +8,46 @@ import pytest
 
 from pydantic.alias_generators import to_camel
 
-from settings import SETTING_NAMES, load_settings, settings_table, target_line
-from settings.fields import SettingsBase
+from settings import SETTING_NAMES, Settings, load_settings, settings_table, target_line
+from settings.model import GROUPS
 from tests.conftest import FIXTURES
-from tests.setting_errors import error_line
+from tests.setting_errors import error_line, setting_values
 
 KEY = str(FIXTURES / "id_ed25519.pub")
 
 
 def test_defaults_without_context_or_environment():
     s = load_settings({}, {})
-    assert (s.cluster_name, s.region, s.account, s.kubernetes_version) == ("test-eks", "us-west-2", None, "1.36")
-    assert (s.gpu_nodegroup_name, s.node_type, s.nodes, s.nodes_min, s.nodes_max) == ("test-eks", ["g4dn.xlarge"], 1, 1, 3)
-    assert (s.capacity_type, s.gpu_ami_type, s.node_volume_size) == ("ON_DEMAND", "AL2023_x86_64_NVIDIA", 100)
-    assert (s.system_nodes, s.system_instance_type, s.nat_gateways) == (2, "t4g.medium", 1)
-    assert (s.ssh_public_key, s.ssh_allowed_cidrs, s.admin_principal_arns, s.endpoint_public_cidrs) == (None, [], [], ["0.0.0.0/0"])
-    assert s.taint_gpu_nodes
+    assert (s.cluster.cluster_name, s.cluster.region, s.cluster.account, s.cluster.kubernetes_version) == ("test-eks", "us-west-2", None, "1.36")
+    assert (s.gpu_nodegroup_name, s.node.node_type, s.node.nodes, s.node.nodes_min, s.node.nodes_max) == ("test-eks", ["g4dn.xlarge"], 1, 1, 3)
+    assert (s.node.capacity_type, s.node.gpu_ami_type, s.node.node_volume_size) == ("ON_DEMAND", "AL2023_x86_64_NVIDIA", 100)
+    assert (s.node.system_nodes, s.system_instance_type, s.cluster.nat_gateways) == (2, "t4g.medium", 1)
+    assert (s.node.ssh_public_key, s.node.ssh_allowed_cidrs, s.cluster.admin_principal_arns, s.cluster.endpoint_public_cidrs) == (None, [], [], ["0.0.0.0/0"])
+    assert s.node.taint_gpu_nodes
 
 
 def test_environment_fallbacks_in_order():
     s = load_settings({}, {"AWS_CLUSTER_NAME": "from-env", "AWS_DEFAULT_REGION": "eu-west-1",
                            "CDK_DEFAULT_REGION": "us-east-1", "CDK_DEFAULT_ACCOUNT": "123456789012"})
-    assert (s.cluster_name, s.region, s.account) == ("from-env", "eu-west-1", "123456789012")
-    assert load_settings({}, {"CDK_DEFAULT_REGION": "us-east-1"}).region == "us-east-1"
+    assert (s.cluster.cluster_name, s.cluster.region, s.cluster.account) == ("from-env", "eu-west-1", "123456789012")
+    assert load_settings({}, {"CDK_DEFAULT_REGION": "us-east-1"}).cluster.region == "us-east-1"
 
 
 def test_context_wins_over_environment():
     s = load_settings({"clusterName": "from-context", "region": "ap-south-1"}, {"AWS_CLUSTER_NAME": "env", "AWS_DEFAULT_REGION": "eu-west-1"})
-    assert (s.cluster_name, s.region) == ("from-context", "ap-south-1")
+    assert (s.cluster.cluster_name, s.cluster.region) == ("from-context", "ap-south-1")
 
 
 def test_strings_from_the_command_line_are_coerced():
     s = load_settings({"nodes": "2", "nodesMax": "4", "nodeType": "g5.xlarge, g6.xlarge", "systemNodes": "0", "autoscaling": "false",
                        "capacityType": "spot", "endpointPublicCidrs": "203.0.113.0/24"}, {})
-    assert (s.nodes, s.nodes_max, s.node_type, s.system_nodes, s.capacity_type) == (2, 4, ["g5.xlarge", "g6.xlarge"], 0, "SPOT")
-    assert not s.taint_gpu_nodes
+    assert (s.node.nodes, s.node.nodes_max, s.node.node_type, s.node.system_nodes, s.node.capacity_type) == (2, 4, ["g5.xlarge", "g6.xlarge"], 0, "SPOT")
+    assert not s.node.taint_gpu_nodes
 
 
 def test_json_values_from_cdk_json_are_accepted():
     s = load_settings({"nodes": 2, "nodeType": ["g5.xlarge"], "endpointPublicCidrs": ["203.0.113.0/24"]}, {})
-    assert (s.nodes, s.node_type, s.endpoint_public_cidrs) == (2, ["g5.xlarge"], ["203.0.113.0/24"])
+    assert (s.node.nodes, s.node.node_type, s.cluster.endpoint_public_cidrs) == (2, ["g5.xlarge"], ["203.0.113.0/24"])
 
 
 def test_nodegroup_name_defaults_to_the_cluster_name():
@@ -64,7 +64,7 @@ def test_cdk_own_context_keys_are_not_settings():
 
 def test_ssh_key_is_read():
     s = load_settings({"sshPublicKey": KEY, "sshAllowedCidrs": "10.0.0.0/8"}, {})
-    assert s.ssh_key.material.startswith("ssh-ed25519 ")
+    assert s.files.ssh_key.material.startswith("ssh-ed25519 ")
 
 
 BAD_INPUT = [
@@ -175,7 +175,7 @@ def test_a_public_key_is_parsed_not_matched(tmp_path: Path, line, problem):
 def test_a_real_rsa_key_of_2048_bits_is_taken(tmp_path: Path):
     key = tmp_path / "key.pub"
     key.write_text(_rsa_line(2048) + "\n")
-    assert load_settings({"sshPublicKey": str(key), "sshAllowedCidrs": "10.0.0.0/8"}, {}).ssh_key.material.startswith("ssh-rsa ")
+    assert load_settings({"sshPublicKey": str(key), "sshAllowedCidrs": "10.0.0.0/8"}, {}).files.ssh_key.material.startswith("ssh-rsa ")
 
 
 def test_readme_settings_table_is_generated_from_the_model():
@@ -213,7 +213,7 @@ def test_the_same_setting_from_the_context_names_no_variable():
 
 
 def test_settings_are_one_flat_set_in_the_order_of_the_concerns():
-    """Built from one group per concern; users (and the README table) see them in this order."""
+    """The groups are the fields of one model, one per concern; users (and the README table) see their settings flat, in this order."""
     from settings.cluster import ClusterSettings
     from settings.credentials import CredentialSettings
     from settings.delivery import DeliverySettings
@@ -222,6 +222,7 @@ def test_settings_are_one_flat_set_in_the_order_of_the_concerns():
     from settings.runner import RunnerSettings
     from settings.scaling import ScalingSettings
     groups = (ClusterSettings, NodeSettings, RunnerSettings, CredentialSettings, ScalingSettings, DeliverySettings, ObservabilitySettings)
-    expected = [name for group in groups for name in group.model_fields if name not in SettingsBase.model_fields]
-    assert [to_camel(name) for name in expected] == list(SETTING_NAMES)
+    assert [Settings.model_fields[name].annotation for name in GROUPS] == list(groups)
+    assert [to_camel(name) for group in groups for name in group.model_fields] == list(SETTING_NAMES)
     assert SETTING_NAMES[:3] == ("clusterName", "region", "account") and SETTING_NAMES[-1] == "maxMessageAgeMinutes"
+    assert list(setting_values(load_settings({}, {}))) == list(SETTING_NAMES)

@@ -4,8 +4,9 @@ from __future__ import annotations
 import pytest
 
 from settings import load_settings, user_notes
-from settings import capacity
-from settings.capacity import AUTOMODE_GPU_FAMILIES, AUTOMODE_NODE_DISK_GIB
+from settings import nodes
+from settings.capacity import AUTOMODE_GPU_FAMILIES
+from settings.unused import AUTOMODE_NODE_DISK_GIB
 from tests.conftest import FIXTURES
 from tests.setting_errors import error_line
 
@@ -13,8 +14,8 @@ AUTO = {"capacity": "automode"}
 
 
 def test_nodegroups_is_the_default_and_automode_is_spelled_either_way():
-    assert load_settings({}, {}).capacity == "nodegroups"
-    assert load_settings({"capacity": " AutoMode "}, {}).automode
+    assert load_settings({}, {}).node.capacity == "nodegroups"
+    assert load_settings({"capacity": " AutoMode "}, {}).node.automode
 
 
 def test_an_unknown_shape_is_refused():
@@ -43,7 +44,7 @@ def test_settings_auto_mode_has_no_place_for_are_refused_when_set(setting, value
 
 def test_the_same_settings_are_fine_with_nodegroups():
     s = load_settings({"gpuAmiType": "BOTTLEROCKET_x86_64_NVIDIA", "systemNodes": "2", "nodeVolumeSize": "200", "nodes": "1"}, {})
-    assert (s.gpu_ami_type, s.system_nodes, s.node_volume_size, s.nodes) == ("BOTTLEROCKET_x86_64_NVIDIA", 2, 200, 1)
+    assert (s.node.gpu_ami_type, s.node.system_nodes, s.node.node_volume_size, s.node.nodes) == ("BOTTLEROCKET_x86_64_NVIDIA", 2, 200, 1)
 
 
 def test_every_gpu_family_the_project_knows_is_one_auto_mode_launches():
@@ -55,7 +56,7 @@ def test_every_gpu_family_the_project_knows_is_one_auto_mode_launches():
 
 
 def test_types_auto_mode_does_not_launch_are_refused(monkeypatch):
-    monkeypatch.setattr(capacity, "AUTOMODE_GPU_FAMILIES", ("g5", "g6"))  # a list that leaves out a type the table knows
+    monkeypatch.setattr(nodes, "AUTOMODE_GPU_FAMILIES", ("g5", "g6"))  # a list that leaves out a type the table knows
     assert error_line({**AUTO, "nodeType": "g4dn.xlarge"}) == (
         "error: nodeType: g4dn.xlarge is not a type EKS Auto Mode launches (GPU families: g5, g6). Pick one of those, or use "
         "capacity=nodegroups.")
@@ -63,7 +64,7 @@ def test_types_auto_mode_does_not_launch_are_refused(monkeypatch):
 
 def test_automode_needs_no_device_plugin_nor_cluster_autoscaler_but_keeps_keda():
     s = load_settings({**AUTO, "queues": "sqs_a", "nodesMin": "0"}, {})
-    assert not s.device_plugin_needed and not s.installs_cluster_autoscaler
+    assert not s.node.device_plugin_needed and not s.installs_cluster_autoscaler
     assert s.autoscaling_enabled and s.queue_autoscaling
     assert s.gpu_node_disk_gib == AUTOMODE_NODE_DISK_GIB == 80
 

@@ -26,15 +26,15 @@ def test_runner_bounds_default_to_what_nodes_max_nodes_hold():
 
 def test_queue_prefix_and_accelerator():
     s = load_settings({}, {})
-    assert (s.queue_prefix, s.gpu_accelerator, s.gpus_per_node) == ("sqs_", "nvidia-t4", 1)
-    assert load_settings({"nodeType": "g5.xlarge,g6.xlarge"}, {}).gpu_accelerator == "nvidia"
+    assert (s.runner.queue_prefix, s.node.gpu_accelerator, s.node.gpus_per_node) == ("sqs_", "nvidia-t4", 1)
+    assert load_settings({"nodeType": "g5.xlarge,g6.xlarge"}, {}).node.gpu_accelerator == "nvidia"
 
 
 def test_pipeline_targets_default_and_order():
     assert load_settings(PIPELINE, {}).targets == [PipelineTarget("prod", "123456789012", "us-west-2")]
     s = load_settings({**PIPELINE, "pipelineTargets": "staging=111111111111/eu-west-1,prod=123456789012/us-west-2"}, {})
     assert [t.name for t in s.targets] == ["staging", "prod"]
-    assert s.for_target(s.targets[0]).region == "eu-west-1" and s.for_target(s.targets[0]).account == "111111111111"
+    assert s.for_target(s.targets[0]).cluster.region == "eu-west-1" and s.for_target(s.targets[0]).cluster.account == "111111111111"
 
 
 BAD_INPUT = [

@@ -9,13 +9,13 @@ from tests.setting_errors import error_line
 
 def test_defaults():
     s = load_settings({}, {})
-    assert (s.node_monitoring_agent, s.container_insights, s.alarm_email, s.max_message_age_minutes) == (True, True, None, 60)
+    assert (s.observability.node_monitoring_agent, s.observability.container_insights, s.observability.alarm_email, s.observability.max_message_age_minutes) == (True, True, None, 60)
 
 
 def test_values_from_context_strings():
     s = load_settings({"nodeMonitoringAgent": "false", "containerInsights": "false", "alarmEmail": "gpu-ops@example.com",
                        "queues": "sqs_a", "maxMessageAgeMinutes": "20160"}, {})
-    assert (s.node_monitoring_agent, s.container_insights, s.alarm_email, s.max_message_age_minutes) == (
+    assert (s.observability.node_monitoring_agent, s.observability.container_insights, s.observability.alarm_email, s.observability.max_message_age_minutes) == (
         False, False, "gpu-ops@example.com", 20160)
 
 

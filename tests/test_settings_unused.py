@@ -5,7 +5,7 @@ import pytest
 
 from settings import SettingError, load_settings
 from settings.unused import UNUSED
-from tests.setting_errors import error_line
+from tests.setting_errors import error_line, setting_values
 
 PIPELINE = {"pipeline": "true", "account": "123456789012", "pipelineRepository": "my-org/gpu",
             "pipelineConnectionArn": "arn:aws:codeconnections:us-west-2:123456789012:connection/12345678-1234-1234-1234-123456789012"}
@@ -50,15 +50,15 @@ def test_a_setting_left_unused_is_refused_by_name(context, line):
 
 
 @pytest.mark.parametrize("context, taken", [
-    ({"gpuAmiType": "AL2023_x86_64_NVIDIA", "devicePluginVersion": "v0.19.0"}, {"device_plugin_version": "v0.19.0"}),
-    ({"sqsCredentials": "managed", "queueMatch": "^sqs_", "sqsSecretName": "team/sqs"}, {"sqs_secret_name": "team/sqs"}),
+    ({"gpuAmiType": "AL2023_x86_64_NVIDIA", "devicePluginVersion": "v0.19.0"}, {"devicePluginVersion": "v0.19.0"}),
+    ({"sqsCredentials": "managed", "queueMatch": "^sqs_", "sqsSecretName": "team/sqs"}, {"sqsSecretName": "team/sqs"}),
     ({"queues": "sqs_a", "runnerMaxReplicas": "2", "queueLengthPerRunner": "3", "maxMessageAgeMinutes": "30"},
-     {"runner_max_replicas": 2, "queue_length_per_runner": 3, "max_message_age_minutes": 30}),
-    ({**PIPELINE, "pipelineBranch": "release"}, {"pipeline_branch": "release"}),
+     {"runnerMaxReplicas": 2, "queueLengthPerRunner": 3, "maxMessageAgeMinutes": 30}),
+    ({**PIPELINE, "pipelineBranch": "release"}, {"pipelineBranch": "release"}),
 ])
 def test_the_same_settings_are_taken_where_they_are_used(context, taken):
-    settings = load_settings(context, {})
-    assert {name: getattr(settings, name) for name in taken} == taken
+    values = setting_values(load_settings(context, {}))
+    assert {name: values[name] for name in taken} == taken
 
 
 def test_a_condition_that_is_not_a_boolean_is_left_to_its_own_check():

@@ -12,12 +12,12 @@ from tests.setting_errors import error_line
 
 def test_defaults():
     s = load_settings({}, {})
-    assert (s.device_plugin_version, s.gpu_smoke_test, s.gpu_test_pods, s.verify_gpu_on_deploy) == ("v0.20.0", True, False, False)
-    assert (s.namespace, s.runner_image, s.runner_replicas) == ("studioml", "quay.io/leafai/studio-go-runner:0.14.2", 1)
-    assert (s.runner_gpus, s.runner_cpu, s.runner_memory, s.runner_scratch_size) == (1, "2", "12Gi", "50Gi")
-    assert (s.queue_match, s.cache_size, s.clear_text_messages) == ("^sqs_.*$", "10Gib", True)
-    assert (s.sqs_credentials, s.sqs_secret_name, s.ecr_credential_refresh) == ("secretsmanager", "studioml-runner/aws-sqs", "auto")
-    assert s.sqs_files is None and not s.ecr_refresh and s.device_plugin_needed
+    assert (s.node.device_plugin_version, s.node.gpu_smoke_test, s.node.gpu_test_pods, s.node.verify_gpu_on_deploy) == ("v0.20.0", True, False, False)
+    assert (s.runner.namespace, s.runner.runner_image, s.runner.runner_replicas) == ("studioml", "quay.io/leafai/studio-go-runner:0.14.2", 1)
+    assert (s.runner.runner_gpus, s.runner.runner_cpu, s.runner.runner_memory, s.runner.runner_scratch_size) == (1, "2", "12Gi", "50Gi")
+    assert (s.runner.queue_match, s.runner.cache_size, s.runner.clear_text_messages) == ("^sqs_.*$", "10Gib", True)
+    assert (s.credentials.sqs_credentials, s.credentials.sqs_secret_name, s.credentials.ecr_credential_refresh) == ("secretsmanager", "studioml-runner/aws-sqs", "auto")
+    assert s.files.sqs_files is None and not s.ecr_refresh and s.node.device_plugin_needed
 
 
 def test_ecr_refresh_auto_follows_the_image():
@@ -29,7 +29,7 @@ def test_ecr_refresh_auto_follows_the_image():
 
 def test_file_mode_reads_the_files_from_home(tmp_path):
     s = load_settings({"sqsCredentials": "file"}, {"HOME": str(write_canary_home(tmp_path))})
-    assert CANARY_SECRET in s.sqs_files.credentials and "region" in s.sqs_files.config
+    assert CANARY_SECRET in s.files.sqs_files.credentials and "region" in s.files.sqs_files.config
 
 
 def test_file_mode_errors_never_show_the_secret(tmp_path):
@@ -131,16 +131,16 @@ def test_bad_input_has_one_exact_line(context, line):
 
 def test_larger_node_types_take_larger_runners():
     s = load_settings({"nodeType": "g5.12xlarge", "runnerGpus": "4", "runnerCpu": "40", "runnerMemory": "160Gi"}, {})
-    assert s.runner_gpus == 4
+    assert s.runner.runner_gpus == 4
 
 
 # --- warm hours: a KEDA cron trigger keeps warmRunners up -------------------------------------------------------------
 
 def test_warm_hours_are_kept_in_one_spelling_with_their_window():
     settings = load_settings({"queues": "sqs_a", "warmHours": " Mon-Fri   08:00-18:00  Europe/Berlin "}, {})
-    assert settings.warm_hours == "Mon-Fri 08:00-18:00 Europe/Berlin"
-    assert (settings.warm_window.cron_start, settings.warm_runners) == ("0 8 * * 1,2,3,4,5", 1)
-    assert load_settings({}, {}).warm_window is None
+    assert settings.scaling.warm_hours == "Mon-Fri 08:00-18:00 Europe/Berlin"
+    assert (settings.scaling.warm_window.cron_start, settings.scaling.warm_runners) == ("0 8 * * 1,2,3,4,5", 1)
+    assert load_settings({}, {}).scaling.warm_window is None
 
 
 @pytest.mark.parametrize("context, line", [

@@ -61,7 +61,7 @@ def install(site: "Site") -> ClusterAutoscaler:
         raise ValueError("cluster-autoscaler needs managed nodegroups and system nodes to run on: it must not sit on a GPU node "
                          "it removes")
     return ClusterAutoscaler(
-        site.stack, "Autoscaler", cluster=site.cluster, agent=capacity.pod_identity_agent, cluster_name=settings.cluster_name,
-        region=settings.region, kubernetes_version=settings.kubernetes_version, gpu_nodegroup=capacity.gpu_nodes.nodegroup,
-        gpus_per_node=settings.gpus_per_node, gpu_node_labels=capacity.gpu_node_labels, gpu_taints=capacity.gpu_taints,
+        site.stack, "Autoscaler", cluster=site.cluster, agent=capacity.pod_identity_agent, cluster_name=settings.cluster.cluster_name,
+        region=settings.cluster.region, kubernetes_version=settings.cluster.kubernetes_version, gpu_nodegroup=capacity.gpu_nodes.nodegroup,
+        gpus_per_node=settings.node.gpus_per_node, gpu_node_labels=capacity.gpu_node_labels, gpu_taints=capacity.gpu_taints,
         system_nodes=capacity.system_nodes)

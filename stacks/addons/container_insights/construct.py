@@ -42,6 +42,6 @@ class ContainerInsights(Construct):
 
 def install(site: "Site") -> ContainerInsights:
     """Under the stack's observability (id `ContainerInsights`, where it was deployed), after the nodes."""
-    return ContainerInsights(site.observability, "ContainerInsights", cluster=site.cluster, cluster_name=site.settings.cluster_name,
+    return ContainerInsights(site.observability, "ContainerInsights", cluster=site.cluster, cluster_name=site.settings.cluster.cluster_name,
                              agent=site.capacity.pod_identity_agent, nodes=site.capacity.ready,
                              dcgm_exporter=dcgm_exporter(site.plan.choices), gpu_taints=site.capacity.gpu_taints)

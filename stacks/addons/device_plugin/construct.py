@@ -13,5 +13,5 @@ if TYPE_CHECKING:
 
 def install(site: "Site") -> eks.KubernetesManifest:
     """The release `devicePluginVersion` names, through the stack's applier (`device-plugin`), after the nodes."""
-    chart = DevicePluginChart(site.manifests.k8s_app, "device-plugin", version=site.settings.device_plugin_version)
+    chart = DevicePluginChart(site.manifests.k8s_app, "device-plugin", version=site.settings.node.device_plugin_version)
     return site.manifests.apply("device-plugin", chart, after=site.capacity.ready)

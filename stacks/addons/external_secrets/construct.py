@@ -53,9 +53,9 @@ def install(site: "Site") -> ExternalSecretsOperator:
     identity = external_secrets_identity(site.manifests, "ExternalSecretsIdentity", cluster=site.cluster,
                                          agent=capacity.pod_identity_agent)
     operator = ExternalSecretsOperator(site.manifests, "ExternalSecrets", cluster=site.cluster, identity=identity,
-                                       secret_name=settings.sqs_secret_name,
-                                       release=external_secrets_release(settings.kubernetes_version),
-                                       values=eso_helm_values(scoped_namespace=settings.namespace,
+                                       secret_name=settings.credentials.sqs_secret_name,
+                                       release=external_secrets_release(settings.cluster.kubernetes_version),
+                                       values=eso_helm_values(scoped_namespace=settings.runner.namespace,
                                                               on_system_nodes=bool(capacity.system_node_selector),
                                                               node_selector=capacity.system_node_selector,
                                                               tolerations=capacity.system_tolerations),
