@@ -135,7 +135,7 @@ class NodeSettings(SettingsBase):
                                "Give a count in that range")
         ami_architecture = NVIDIA_AMI_TYPES[self.gpu_ami_type]
         wrong = [name for name in self.node_type if gpu_instance_type(name).architecture != ami_architecture]
-        if wrong:
+        if wrong and not self.automode:  # Auto Mode picks the AMI for the type's architecture itself
             other = next(t for t, arch in NVIDIA_AMI_TYPES.items()
                          if arch != ami_architecture and t.split("_")[0] == self.gpu_ami_type.split("_")[0])
             raise SettingError("nodeType", f"{wrong[0]} is {gpu_instance_type(wrong[0]).architecture} but gpuAmiType "
@@ -168,7 +168,8 @@ class NodeSettings(SettingsBase):
 
     @property
     def gpu_architecture(self) -> str:
-        return NVIDIA_AMI_TYPES[self.gpu_ami_type]
+        """The GPU nodes' CPU architecture: their types' (one, checked), which a nodegroup's gpuAmiType matches."""
+        return self.gpu_instance_types[0].architecture
 
     @property
     def taint_gpu_nodes(self) -> bool:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from settings.load import CONTEXT
 from settings.model import Settings
+from stacks.addons import node_monitoring_agent
 
 
 def target_line(settings: Settings) -> str:
@@ -52,7 +53,7 @@ def _observability_notes(settings: Settings) -> list[str]:
         notes.append("note: nodeMonitoringAgent=false: nothing watches GPU health, so node auto repair never replaces a node whose "
                      "GPU failed" + ("; Container Insights' DCGM exporter owns DCGM and graphs GPU utilization"
                                      if settings.observability.container_insights else ""))
-    elif settings.node.gpu_architecture == "arm64":
+    elif settings.install_plan.installs(node_monitoring_agent.ADD_ON) and settings.node.gpu_architecture == "arm64":
         notes.append("note: the node monitoring agent checks no NVIDIA GPU on arm64 nodes (agent v1.7.0, whose dcgm-server runs "
                      "on amd64 only): GPU faults there are not repaired, and make verify does not require AcceleratedHardwareReady")
     if settings.observability.alarm_email:

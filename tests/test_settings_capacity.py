@@ -79,3 +79,14 @@ def test_a_note_says_what_auto_mode_brings():
     assert user_notes(load_settings(AUTO, {}))[0] == (
         "note: capacity=automode: EKS Auto Mode runs the NVIDIA device plugin, and starts and stops GPU nodes for the "
         "runner's pods; no device plugin DaemonSet, no cluster-autoscaler")
+
+
+def test_auto_mode_takes_an_arm64_gpu_type_by_its_own_architecture():
+    """gpuAmiType is refused with Auto Mode, which picks the AMI itself, so its default (x86_64) says nothing about a g5g:
+    the type's architecture counts, and only the runner image must match it."""
+    arm = {**AUTO, "nodeType": "g5g.xlarge", "runnerMemory": "5Gi"}
+    assert load_settings({**arm, "runnerImage": "registry.example.com/studio-go-runner-arm64:1.0"}, {}).node.gpu_architecture == "arm64"
+    assert error_line(arm) == ("error: nodeType: g5g.xlarge is arm64, but quay.io/leafai/studio-go-runner:0.14.2 holds only x86_64 "
+                               "runner binaries. Pick x86_64 node types, or build an arm64 runner image and set runnerImage.")
+    assert error_line({"nodeType": "g5g.xlarge", "runnerMemory": "5Gi"}).startswith(
+        "error: nodeType: g5g.xlarge is arm64 but gpuAmiType AL2023_x86_64_NVIDIA is x86_64.")  # a nodegroup runs its gpuAmiType
