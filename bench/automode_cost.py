@@ -14,7 +14,7 @@ import math
 
 from bench.prices import GP3_USD_PER_GIB_MONTH, CostLine, CostReport, hourly_price, monthly
 from settings import Settings
-from settings.capacity import AUTOMODE_NODE_DISK_GIB
+from settings.unused import AUTOMODE_NODE_DISK_GIB
 
 AUTOMODE_FEE_SHARE = 0.12
 # The cheapest type the built-in system pool can pick for a few small add-on pods (us-west-2 on-demand, USD per hour).

@@ -101,9 +101,10 @@ class ResourceChange:
 def _schema(resource_type: str) -> Mapping[str, Any] | None:
     from cfnlint.schema import PROVIDER_SCHEMA_MANAGER  # imported here: it loads for a second, and only a plan needs it
     try:
-        return PROVIDER_SCHEMA_MANAGER.get_resource_schema("us-east-1", resource_type).schema
+        schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema("us-east-1", resource_type).schema
     except Exception:  # noqa: BLE001 - a custom or unknown type: no schema, so no names CloudFormation would check
         return None
+    return schema if isinstance(schema, dict) else None
 
 
 def create_only(resource_type: str) -> list[str] | None:
@@ -229,7 +230,10 @@ def engine_changes(pairs: Sequence[tuple[Template, Template]]) -> list[dict[str,
     if result.returncode != 0:
         last_line = result.stderr.strip().splitlines()[-1] if result.stderr.strip() else f"exit status {result.returncode}"
         raise RuntimeError(f"the CDK diff engine failed: {last_line}")
-    return json.loads(result.stdout)
+    changes = json.loads(result.stdout)
+    if not isinstance(changes, list) or len(changes) != len(pairs):
+        raise RuntimeError(f"the CDK diff engine answered no verdict for each of the {len(pairs)} template pairs")
+    return changes
 
 
 def plan(pairs: Sequence[tuple[Template, Template]]) -> list[list[ResourceChange]]:
