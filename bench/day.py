@@ -19,7 +19,7 @@ from bench import context_args  # noqa: E402
 from bench.prices import PRICE_REGION, PRICES_AS_OF, MissingPrice  # noqa: E402
 from bench.latency import Knobs, Shape  # noqa: E402
 from bench.replay import RUNS, Replay, fleet_of, replay  # noqa: E402
-from domain.warm_hours import parse_warm_hours  # noqa: E402
+from domain.warm_hours import WarmHours, parse_warm_hours  # noqa: E402
 from settings import SettingError, load_settings  # noqa: E402
 from settings.unused import unused_settings  # noqa: E402
 
@@ -40,7 +40,6 @@ class Variant:
 # charts/cluster_autoscaler.py, charts/gpu_node_pool.py at 2a92f7d): the baseline each knob is changed from, alone.
 BEFORE = {"polling_s": 30, "cooldown_s": 900, "unneeded_s": 600, "stabilization_s": 600, "consolidate_after_s": 600}
 AUTOMODE_TO_ZERO = {"capacity": "automode", "nodesMin": "0", "queues": "sqs_runner"}
-WARM = {"warm_hours": TRACE_WARM_HOURS, "warm_runners": 1}
 
 VARIANTS: tuple[Variant, ...] = (
     Variant("as configured"),
@@ -50,11 +49,11 @@ VARIANTS: tuple[Variant, ...] = (
     Variant("  + scale-down-unneeded-time 2m", SCALE_TO_ZERO, {**BEFORE, "unneeded_s": 120}),
     Variant("  + HPA scale-down window 120 s", SCALE_TO_ZERO, {**BEFORE, "stabilization_s": 120}),
     Variant("scale to zero, the values now", SCALE_TO_ZERO),
-    Variant("  + warmHours Mon-Fri 08:00-18:00, 1 runner", SCALE_TO_ZERO, **WARM),
+    Variant("  + warmHours Mon-Fri 08:00-18:00, 1 runner", SCALE_TO_ZERO, warm_hours=TRACE_WARM_HOURS, warm_runners=1),
     Variant("  + fastImagePull", {**SCALE_TO_ZERO, "fastImagePull": "true"}),
     Variant("automode, scale to zero, values before", AUTOMODE_TO_ZERO, BEFORE),
     Variant("automode, scale to zero, the values now", AUTOMODE_TO_ZERO),
-    Variant("  + warmHours Mon-Fri 08:00-18:00, 1 runner", AUTOMODE_TO_ZERO, **WARM),
+    Variant("  + warmHours Mon-Fri 08:00-18:00, 1 runner", AUTOMODE_TO_ZERO, warm_hours=TRACE_WARM_HOURS, warm_runners=1),
 )
 
 
@@ -64,6 +63,7 @@ def run_variant(variant: Variant, context: Mapping[str, str], environ: Mapping[s
     context = {k: v for k, v in context.items() if k not in unused}
     settings = load_settings({**context, **variant.context}, environ)
     knobs = replace(Knobs.deployed(), **variant.knobs)
+    warm: WarmHours | None
     if variant.warm_hours:
         warm, runners = parse_warm_hours(variant.warm_hours), variant.warm_runners
     else:  # the configuration's own warm hours, if any

@@ -18,7 +18,7 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Mapping, Sequence, TypedDict
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -198,18 +198,23 @@ class ScenarioResult:
     idle_tail_s: float
 
 
+# One step as a report lists it: its distribution and source, what it sampled, and the parts (scenarios, idle tail) it is in.
+StepSummary = TypedDict("StepSummary", {"name": str, "source": str, "assumption": bool, "distribution": str, "p50_s": float,
+                                        "p90_s": float, "in": list[str]})
+
+
 @dataclass(frozen=True)
 class Report:
     shape: Shape
     knobs: Knobs
     scenarios: tuple[ScenarioResult, ...]
-    steps: tuple[dict, ...]
+    steps: tuple[StepSummary, ...]
     parts: Mapping[str, tuple[int, ...]]  # each scenario's (and idle-tail's) steps, in chain order, as indices into steps
 
     def scenario(self, name: str) -> ScenarioResult:
         return next(s for s in self.scenarios if s.name == name)
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, object]:
         return {"scenarios": [{"name": s.name, "p50_s": s.p50_s, "p90_s": s.p90_s, "idle_tail_s": s.idle_tail_s}
                               for s in self.scenarios],
                 "steps": list(self.steps)}
@@ -217,7 +222,7 @@ class Report:
 
 def model(shape: Shape, knobs: Knobs, *, seed: int = SEED, samples: int = SAMPLES) -> Report:
     rng = random.Random(seed)
-    described: dict[tuple[str, str], dict] = {}
+    described: dict[tuple[str, str], StepSummary] = {}
 
     parts: dict[str, list[int]] = {}
 

@@ -22,7 +22,7 @@ APPS = {"app": [sys.executable, str(ROOT / "app.py")], "baseline": [sys.executab
 TARGET_RATIO = 1.3
 
 
-def synth(name: str, outdir: Path, context: dict) -> float:
+def synth(name: str, outdir: Path, context: dict[str, str]) -> float:
     env = {**os.environ, "CDK_OUTDIR": str(outdir), "CDK_CONTEXT_JSON": json.dumps(context)}
     env.pop("CDK_DEFAULT_ACCOUNT", None)
     workdir = outdir.with_name(f"{outdir.name}-cwd")  # the app writes dist/ where it runs: never into the repository's

@@ -32,7 +32,10 @@ def stack_template(cdk_out: Path, stack_name: str) -> dict[str, Any]:
         for artifact in artifacts.values():
             properties = artifact.get("properties", {})
             if artifact.get("type") == "aws:cloudformation:stack" and properties.get("stackName") == stack_name:
-                return json.loads((manifest.parent / properties["templateFile"]).read_text())
+                template = json.loads((manifest.parent / properties["templateFile"]).read_text())
+                if not isinstance(template, dict):
+                    raise ValueError(f"{manifest.parent / properties['templateFile']} is no CloudFormation template")
+                return template
     raise ValueError(f"{cdk_out} holds no stack {stack_name}: run make synth with the same CDK_ARGS first")
 
 

@@ -14,7 +14,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 KUBERNETES_PASS_RATE = 0.95
 
@@ -107,7 +107,7 @@ class ScanResult:
         return found
 
 
-def _failure(framework: str, check: dict) -> Failure:
+def _failure(framework: str, check: dict[str, Any]) -> Failure:
     resource = check["resource"]
     if framework == "kubernetes":  # Kind.namespace.name; a graph check's Pod adds a label suffix
         parts = resource.split(".")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 if __package__ in (None, ""):  # run as a script: make the project's top-level modules importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -22,7 +22,11 @@ from charts.object_names import APP_LABEL, DEPLOYMENT_NAME, SMOKE_TEST_JOB_NAME 
 from scripts.verify_gpus import (NOT_WATCHED, Kubectl, as_verifier, environment, gpu_nodes, job_verdict,  # noqa: E402
                                  node_condition)
 
-QUEUE_ATTRIBUTES = ("ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed")
+if TYPE_CHECKING:
+    from mypy_boto3_sqs.literals import QueueAttributeFilterType
+
+QUEUE_ATTRIBUTES: tuple[QueueAttributeFilterType, ...] = ("ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
+                                                          "ApproximateNumberOfMessagesDelayed")
 QueueDepths = Callable[[Sequence[str]], Mapping[str, Mapping[str, str]]]
 ATTENTION = "!"
 
@@ -106,7 +110,8 @@ def sqs_depths(region: str, role_arn: str) -> QueueDepths:
         credentials = boto3.client("sts", region_name=region).assume_role(RoleArn=role_arn, RoleSessionName="make-status")["Credentials"]
         sqs = boto3.client("sqs", region_name=region, aws_access_key_id=credentials["AccessKeyId"],
                            aws_secret_access_key=credentials["SecretAccessKey"], aws_session_token=credentials["SessionToken"])
-        return {url: sqs.get_queue_attributes(QueueUrl=url, AttributeNames=list(QUEUE_ATTRIBUTES))["Attributes"] for url in urls}
+        return {url: dict(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=list(QUEUE_ATTRIBUTES))["Attributes"].items())
+                for url in urls}
     return read
 
 

@@ -22,6 +22,9 @@ from typing import Any, Iterable, Mapping, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 DIFF_SCRIPT = ROOT / "scripts" / "template_diff.js"
+# The Node.js package.json pins, whatever the PATH: the pipeline's plan check runs this script directly, not through make,
+# on a build image whose own Node.js is another release.
+NODE = ROOT / "node_modules" / ".bin" / "node"
 
 Template = Mapping[str, Any]
 
@@ -98,9 +101,10 @@ class ResourceChange:
 def _schema(resource_type: str) -> Mapping[str, Any] | None:
     from cfnlint.schema import PROVIDER_SCHEMA_MANAGER  # imported here: it loads for a second, and only a plan needs it
     try:
-        return PROVIDER_SCHEMA_MANAGER.get_resource_schema("us-east-1", resource_type).schema
+        schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema("us-east-1", resource_type).schema
     except Exception:  # noqa: BLE001 - a custom or unknown type: no schema, so no names CloudFormation would check
         return None
+    return schema if isinstance(schema, dict) else None
 
 
 def create_only(resource_type: str) -> list[str] | None:
@@ -217,17 +221,19 @@ def engine_changes(pairs: Sequence[tuple[Template, Template]]) -> list[dict[str,
     """The diff engine's verdict on each (old, new) pair, in one Node.js process."""
     if not pairs:
         return []
-    node_modules = ROOT / "node_modules"
-    if not (node_modules / "@aws-cdk" / "cloudformation-diff").is_dir():
+    if not NODE.is_file() or not (ROOT / "node_modules" / "@aws-cdk" / "cloudformation-diff").is_dir():
         raise RuntimeError("the CDK diff engine is not installed: run `make install` (it installs package.json's packages)")
     types = {r["Type"] for old, new in pairs for r in [*old.get("Resources", {}).values(), *new.get("Resources", {}).values()]}
     known = {t: paths for t in sorted(types) if (paths := create_only(t)) is not None}
     payload = json.dumps({"pairs": [{"old": dict(old), "new": dict(new)} for old, new in pairs], "createOnly": known})
-    result = subprocess.run(["node", str(DIFF_SCRIPT)], input=payload, capture_output=True, text=True, cwd=ROOT, check=False)
+    result = subprocess.run([str(NODE), str(DIFF_SCRIPT)], input=payload, capture_output=True, text=True, cwd=ROOT, check=False)
     if result.returncode != 0:
         last_line = result.stderr.strip().splitlines()[-1] if result.stderr.strip() else f"exit status {result.returncode}"
         raise RuntimeError(f"the CDK diff engine failed: {last_line}")
-    return json.loads(result.stdout)
+    changes = json.loads(result.stdout)
+    if not isinstance(changes, list) or len(changes) != len(pairs):
+        raise RuntimeError(f"the CDK diff engine answered no verdict for each of the {len(pairs)} template pairs")
+    return changes
 
 
 def plan(pairs: Sequence[tuple[Template, Template]]) -> list[list[ResourceChange]]:

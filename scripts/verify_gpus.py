@@ -129,7 +129,10 @@ def kubectl_runner(kubeconfig: Path) -> Kubectl:
             if "NotFound" in result.stderr:
                 return None
             raise RuntimeError(f"kubectl {' '.join(args[:2])} failed: {result.stderr.strip().splitlines()[-1] if result.stderr.strip() else result.returncode}")
-        return json.loads(result.stdout)
+        document = json.loads(result.stdout)
+        if not isinstance(document, dict):  # `-o json` of one object or a list prints one JSON object
+            raise RuntimeError(f"kubectl {' '.join(args[:2])} printed no JSON object")
+        return document
     return run
 
 
@@ -146,7 +149,8 @@ def env_from_stack_outputs(outputs: list[dict[str, str]]) -> dict[str, str]:
 
 def _stack_outputs(stack: str, region: str) -> list[dict[str, str]]:
     import boto3  # only on this path: the pipeline passes the outputs as environment variables
-    return boto3.client("cloudformation", region_name=region).describe_stacks(StackName=stack)["Stacks"][0].get("Outputs", [])
+    outputs = boto3.client("cloudformation", region_name=region).describe_stacks(StackName=stack)["Stacks"][0].get("Outputs", [])
+    return [{"OutputKey": output["OutputKey"], "OutputValue": output["OutputValue"]} for output in outputs]
 
 
 def environment(args: list[str], env: dict[str, str], usage: str = "verify_gpus.py") -> dict[str, str] | int:

@@ -9,7 +9,7 @@ from constructs import Construct, IConstruct
 from charts.runner_namespace import RunnerNamespaceChart
 from domain.names import cluster_stack_name
 from settings import Settings
-from stacks.addons import container_insights, device_plugin, external_secrets, keda
+from stacks.addons import container_insights, external_secrets, keda
 from stacks.addons.node_monitoring_agent import ACCELERATED_HARDWARE_CONDITION
 from stacks.capacity import Capacity
 from stacks.capacity.automode_capacity import BUILT_IN_NODE_POOLS, AutoModeCapacity, GpuNodePool
@@ -86,7 +86,7 @@ class GpuClusterStack(Stack):
         namespace = self.manifests.apply("runner-namespace", RunnerNamespaceChart(
             self.manifests.k8s_app, "runner-namespace", namespace=settings.runner.namespace, pod_apps=OUR_POD_APPS))
         self.observability = self._observability(settings)
-        # Every add-on of the install plan, each by its own unit, in the plan's order.
+        # Every add-on of the install plan, each by its own unit, in the plan's order; the runner's charts ask it what they wait for.
         self.add_ons = self.plan.install(Site(stack=self, settings=settings, plan=self.plan, cluster=cluster_interface(cluster),
                                               manifests=self.manifests,
                                               capacity=self.capacity, observability=self.observability,
@@ -122,21 +122,21 @@ class GpuClusterStack(Stack):
                                  gpu=gpu, system=system, join_after=[self.eks.vpc_cni])
 
     def _workloads(self, settings: Settings, namespace: IConstruct) -> GpuWorkloads:
-        """The runner's charts, after its namespace, the device plugin and the add-ons they need (the install plan's)."""
-        manifests, add_ons = self.manifests, self.add_ons
+        """The runner's charts, after its namespace and the add-ons that name them (the install plan's)."""
+        manifests = self.manifests
         sqs_credentials, sqs_credentials_after = None, []
         if settings.credentials.sqs_credentials == "file":
             sqs_credentials = SqsCredentials(files=settings.files.sqs_files)
         elif self.plan.installs(external_secrets.ADD_ON):  # the Secret comes from Secrets Manager through External Secrets
             sqs_credentials = SqsCredentials(secrets_manager_secret_name=settings.credentials.sqs_secret_name)
-            sqs_credentials_after = [add_ons[external_secrets.ADD_ON.name], self.runner_credentials.secret if self.runner_credentials else None]
+            sqs_credentials_after = [self.runner_credentials.secret if self.runner_credentials else None]
         queue_scaling, queue_scaling_after = None, []
         if self.plan.installs(keda.ADD_ON):  # the runner's replicas follow its queues' depth
             minimum, maximum = settings.runner_replica_bounds
             queue_scaling = QueueScaling(queue_urls=self._queue_urls(settings), min_replicas=minimum, max_replicas=maximum,
                                          messages_per_replica=settings.scaling.queue_length_per_runner, warm_hours=settings.scaling.warm_window,
                                          warm_runners=settings.scaling.warm_runners)
-            queue_scaling_after = [add_ons[keda.ADD_ON.name], self.queues]
+            queue_scaling_after = [self.queues]
         runner = Runner(image=settings.runner.runner_image, replicas=None if settings.queue_autoscaling else settings.runner.runner_replicas,
                         gpus=settings.runner.runner_gpus, cpu=settings.runner.runner_cpu, memory=settings.runner.runner_memory,
                         scratch_size=settings.runner.runner_scratch_size, queue_match=settings.runner_queue_match, cache_size=settings.runner.cache_size,
@@ -146,7 +146,7 @@ class GpuClusterStack(Stack):
         return GpuWorkloads(
             manifests, "Default", manifests=manifests, agent=self.capacity.pod_identity_agent, namespace=settings.runner.namespace,
             namespace_ready=namespace, region=settings.cluster.region, nodes=self.capacity.ready,
-            device_plugin=add_ons.get(device_plugin.ADD_ON.name),
+            add_ons=self.add_ons,
             gpu_checks=GpuChecks(smoke_test=settings.node.gpu_smoke_test, test_pods=settings.node.gpu_test_pods,
                                  wait_for_smoke_test=settings.node.verify_gpu_on_deploy),
             runner=runner, sqs_credentials=sqs_credentials, sqs_credentials_after=sqs_credentials_after,

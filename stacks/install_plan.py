@@ -7,16 +7,16 @@ add-on's own module: settings/ imports it, and no aws-cdk-lib comes with it (an 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from domain.component_versions import KUBECTL_LAYER, Component
 from domain.system_pods import ECR_REFRESH, EKS_PODS, SystemPod
-from stacks.addons import (AddOn, Choices, cluster_autoscaler, container_insights, device_plugin, external_secrets, keda,
+from stacks.addons import (AddOn, Choices, Workload, cluster_autoscaler, container_insights, device_plugin, external_secrets, keda,
                            node_monitoring_agent)
 
 if TYPE_CHECKING:
     from aws_cdk import Stack, aws_eks_v2 as eks
-    from constructs import Construct
+    from constructs import Construct, IConstruct
 
     from settings import Settings
     from stacks.capacity import Capacity
@@ -54,6 +54,16 @@ class Site:
 
 
 @dataclass(frozen=True)
+class Installed:
+    """What `InstallPlan.install` built: each add-on with the construct its `install` returned, in the plan's order."""
+    built: tuple[tuple[AddOn, "IConstruct"], ...]
+
+    def before(self, workload: Workload) -> list["IConstruct"]:
+        """What the runner's chart `workload` waits for: every add-on built that names it in its `before`, in the plan's order."""
+        return [construct for add_on, construct in self.built if workload in add_on.before]
+
+
+@dataclass(frozen=True)
 class InstallPlan:
     choices: Choices
     add_ons: tuple[AddOn, ...]
@@ -83,6 +93,6 @@ class InstallPlan:
         return next(((component, add_on) for component, add_on in self.components
                      if self.choices.kubernetes_version not in component.kubernetes_minors), None)
 
-    def install(self, site: Site) -> dict[str, Any]:
-        """Builds every add-on of the plan, in order; what each returns (what later parts wait for) by add-on name."""
-        return {add_on.name: add_on.install(site) for add_on in self.add_ons}
+    def install(self, site: Site) -> Installed:
+        """Builds every add-on of the plan, in order; what each returns is what the runner's charts it names wait for."""
+        return Installed(tuple((add_on, add_on.install(site)) for add_on in self.add_ons))

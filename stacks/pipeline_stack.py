@@ -11,9 +11,13 @@ from stacks.gpu_verifier import verifier_role_name
 from stacks.pipeline_nag import acknowledge_pipeline_findings
 from stacks.stage import GpuClusterStage
 
-# CodeBuild image and runtimes for the Makefile: Python 3.11 for the venvs; Node.js 20 only runs npm, make runs the CLI on package.json's.
+# CodeBuild image and runtimes of every step: Python 3.11 for the venvs; Node.js 24, the major package.json pins. The steps with
+# the checkout run the CDK CLI, jsii and the diff engine on package.json's own Node.js (make; scripts/update_plan.py); the
+# image's runs npm, and the CDK CLI of self-mutation and cdk-assets of asset publishing, which CDK Pipelines installs
+# globally without a checkout. Node.js 24 on this image: CodeBuild user guide, "Runtime versions" (`nodejs: 24`), and
+# aws/aws-codebuild-docker-images ubuntu/standard/7.0/runtimes.yml (nodejs 24, Node.js 24.14.0, since 2026-04-07).
 BUILD_IMAGE = codebuild.LinuxBuildImage.STANDARD_7_0
-RUNTIMES = {"python": "3.11", "nodejs": "20"}
+RUNTIMES = {"python": "3.11", "nodejs": "24"}
 
 # The synth step runs exactly what a developer runs: the Makefile installs the pinned dependencies.
 SYNTH_COMMANDS = ["make test", 'make synth CDK_ARGS="-c pipeline=true"']

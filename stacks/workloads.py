@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 from aws_cdk import CfnOutput, Duration, Stack, aws_eks_v2 as eks, aws_iam as iam
 from constructs import Construct, IConstruct
@@ -16,9 +16,15 @@ from charts.runner import RunnerChart
 from charts.sqs_credentials import SqsCredentialsChart
 from domain.credential_files import SqsCredentialFiles
 from domain.warm_hours import WarmHours
+from stacks.addons import Workload
 from stacks.manifests import ManifestApplier
 from stacks.nag import acknowledge
 from stacks.pod_identity import PodIdentityRole
+
+if TYPE_CHECKING:
+    import cdk8s
+
+    from stacks.install_plan import Installed
 
 # How long the deploy waits for the smoke test when verifyGpuOnDeploy is on: inside the kubectl
 # handler's 15-minute Lambda limit, long enough for a GPU node to start and pull the CUDA image.
@@ -72,21 +78,23 @@ class GpuWorkloads(Construct):
     """Applies the runner's charts through `manifests`, in order, in `namespace`, each after what it waits for."""
 
     def __init__(self, scope: Construct, id: str, *, manifests: ManifestApplier, agent: IConstruct | None, namespace: str,
-                 namespace_ready: IConstruct | None, region: str, nodes: Sequence[IConstruct], device_plugin: IConstruct | None,
+                 namespace_ready: IConstruct | None, region: str, nodes: Sequence[IConstruct], add_ons: "Installed",
                  gpu_checks: GpuChecks, runner: Runner, sqs_credentials: SqsCredentials | None,
                  sqs_credentials_after: Sequence[IConstruct | None] = (), ecr_registry: str | None = None,
                  queue_scaling: QueueScaling | None = None, queue_scaling_after: Sequence[IConstruct | None] = ()) -> None:
-        """`namespace_ready`: what creates the namespace and its policies; `nodes`, `device_plugin`: what the
-        GPU checks wait for; `sqs_credentials_after`: what syncs the secret (External Secrets, the secret itself);
-        `ecr_registry`: refresh a pull secret for this private registry; `queue_scaling_after`: the scaler (KEDA), the queues."""
+        """`namespace_ready`: what creates the namespace and its policies; `nodes`: what the GPU checks wait for; `add_ons`:
+        what the install plan built, each chart also waits for the add-ons that name it (the device plugin, External
+        Secrets, KEDA); `sqs_credentials_after`: the secret the stack manages; `ecr_registry`: refresh a pull secret for
+        this private registry; `queue_scaling_after`: the queues."""
         super().__init__(scope, id)
         self._manifests = manifests
+        self._add_ons = add_ons
         cluster = manifests.cluster
         k8s = manifests.k8s_app
         if gpu_checks.smoke_test or gpu_checks.test_pods:
             checks = GpuChecksChart(k8s, "gpu-checks", namespace=namespace, region=region, smoke_test=gpu_checks.smoke_test,
                                     test_pods=gpu_checks.test_pods)
-            applied = manifests.apply("gpu-checks", checks, after=[namespace_ready, *nodes, device_plugin])
+            applied = self._apply("gpu-checks", checks, after=[namespace_ready, *nodes])
             if gpu_checks.wait_for_smoke_test:
                 self._wait_for_smoke_test(cluster, namespace, applied)
 
@@ -94,20 +102,23 @@ class GpuWorkloads(Construct):
         if sqs_credentials is not None:
             chart = SqsCredentialsChart(k8s, "sqs-credentials", namespace=namespace, region=region, files=sqs_credentials.files,
                                         secrets_manager_secret_name=sqs_credentials.secrets_manager_secret_name)
-            secret = manifests.apply("sqs-credentials", chart, after=[namespace_ready, *sqs_credentials_after])
+            secret = self._apply("sqs-credentials", chart, after=[namespace_ready, *sqs_credentials_after])
         pull_secret = None
         if ecr_registry is not None:
             pull_secret = self._ecr_refresh(cluster, agent, namespace, namespace_ready, ecr_registry, runner.image)
 
-        self.runner = manifests.apply("runner", RunnerChart(k8s, "runner", namespace=namespace, **asdict(runner)),
-                                      after=[namespace_ready, secret, pull_secret])
+        self.runner = self._apply("runner", RunnerChart(k8s, "runner", namespace=namespace, **asdict(runner)),
+                                  after=[namespace_ready, secret, pull_secret])
         if queue_scaling is not None:
             scaling = QueueScalingChart(k8s, "queue-scaling", namespace=namespace, deployment_name=DEPLOYMENT_NAME, region=region,
                                         # fields, not asdict: the warm hours stay a WarmHours
                                         **{f.name: getattr(queue_scaling, f.name) for f in fields(queue_scaling)})
-            manifests.apply("queue-scaling", scaling, after=[self.runner, *queue_scaling_after])
-        manifests.apply("gpu-verifier-rbac", GpuVerifierRbacChart(k8s, "gpu-verifier-rbac", namespace=namespace),
-                        after=[namespace_ready])
+            self._apply("queue-scaling", scaling, after=[self.runner, *queue_scaling_after])
+        self._apply("gpu-verifier-rbac", GpuVerifierRbacChart(k8s, "gpu-verifier-rbac", namespace=namespace), after=[namespace_ready])
+
+    def _apply(self, name: Workload, chart: "cdk8s.Chart", *, after: Sequence[IConstruct | None]) -> eks.KubernetesManifest:
+        """Applies `chart` as `name` after `after` and after the add-ons that name it (the install plan says which)."""
+        return self._manifests.apply(name, chart, after=[*after, *self._add_ons.before(name)])
 
     def _wait_for_smoke_test(self, cluster: eks.ICluster, namespace: str, gpu_checks: eks.KubernetesManifest) -> None:
         succeeded = eks.KubernetesObjectValue(
@@ -136,7 +147,7 @@ class GpuWorkloads(Construct):
             actions=["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"], resources=[repository]))
         chart = EcrCredentialRefreshChart(self._manifests.k8s_app, "ecr-credential-refresh", namespace=namespace, registry=registry,
                                           region=region)
-        return self._manifests.apply("ecr-credential-refresh", chart, after=[namespace_ready, identity.association])
+        return self._apply("ecr-credential-refresh", chart, after=[namespace_ready, identity.association])
 
 
 def ecr_repository_name(image: str, registry: str) -> str:

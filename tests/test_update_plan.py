@@ -8,9 +8,12 @@ UpdateClusterVersion, which moves one minor up at a time.
 from __future__ import annotations
 
 import copy
+import json
+import subprocess
 
 import pytest
 
+from scripts import update_plan
 from scripts.update_plan import ResourceChange, name_properties, plan
 
 ROLE = {"Type": "AWS::IAM::Role", "Properties": {
@@ -115,3 +118,19 @@ def test_names_come_from_the_registry_schemas():
     assert name_properties("AWS::EC2::KeyPair") == ("KeyName",)
     assert name_properties("AWS::KMS::Key") == ()
     assert name_properties("Custom::Anything") == ()
+
+
+def test_the_diff_engine_runs_on_package_jsons_node_whatever_the_path(monkeypatch):
+    # The pipeline's plan check runs scripts/plan.py without make, so without node_modules/.bin first on PATH.
+    pinned = json.loads((update_plan.ROOT / "package.json").read_text())["devDependencies"]["node"]
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    ran = []
+    real_run = subprocess.run
+
+    def run(args, **kwargs):
+        ran.append(args)
+        return real_run(args, **kwargs)
+    monkeypatch.setattr(update_plan.subprocess, "run", run)
+    update_plan.engine_changes([(_template(), _template())])
+    assert [args[0] for args in ran] == [str(update_plan.NODE)]
+    assert real_run([str(update_plan.NODE), "--version"], capture_output=True, text=True, check=True).stdout.strip() == f"v{pinned}"

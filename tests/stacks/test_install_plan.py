@@ -8,7 +8,7 @@ import pytest
 
 from settings import load_settings
 from stacks.addons import Choices, cluster_autoscaler, container_insights
-from stacks.install_plan import ADD_ONS, InstallPlan, add_on_namespaces
+from stacks.install_plan import ADD_ONS, Installed, InstallPlan, add_on_namespaces
 
 NODEGROUPS = Choices(kubernetes_version="1.36", automode=False, autoscaling=True, queue_autoscaling=True, sqs_credentials="managed",
                      device_plugin=True, ecr_refresh=True, node_monitoring_agent=True, container_insights=True)
@@ -92,3 +92,23 @@ def test_cluster_autoscaler_needs_system_nodes_of_managed_nodegroups():
     site = SimpleNamespace(capacity=SimpleNamespace(system_nodes=None), settings=None)
     with pytest.raises(ValueError, match="cluster-autoscaler needs managed nodegroups and system nodes to run on"):
         cluster_autoscaler.ADD_ON.install(site)
+
+
+def test_install_returns_what_each_add_on_built_in_the_plans_order():
+    plan = InstallPlan.of(NODEGROUPS)
+    # Each add-on's install replaced by one that returns its name: what the plan hands back is what the unit returned.
+    stub = InstallPlan(plan.choices, tuple(replace(add_on, install=lambda site, name=add_on.name: name) for add_on in plan.add_ons))
+    installed = stub.install(SimpleNamespace())
+    assert [(add_on.name, built) for add_on, built in installed.built] == [(name, name) for name in names(plan)]
+
+
+def test_the_runners_charts_wait_for_the_add_ons_that_name_them():
+    plan = InstallPlan.of(NODEGROUPS)
+    installed = Installed(tuple((add_on, add_on.name) for add_on in plan.add_ons))
+    assert installed.before("gpu-checks") == ["device-plugin"]  # pods that ask for nvidia.com/gpu
+    assert installed.before("sqs-credentials") == ["external-secrets"]  # External Secrets' SecretStore and ExternalSecret
+    assert installed.before("queue-scaling") == ["keda"]  # KEDA's ScaledObject and TriggerAuthentication
+    assert installed.before("runner") == installed.before("gpu-verifier-rbac") == installed.before("ecr-credential-refresh") == []
+    # An add-on not installed is waited for by nothing.
+    bare = InstallPlan.of(replace(NODEGROUPS, queue_autoscaling=False, device_plugin=False))
+    assert Installed(tuple((add_on, add_on.name) for add_on in bare.add_ons)).before("queue-scaling") == []

@@ -13,6 +13,16 @@ from tests.synth import only, resources
 
 pytestmark = pytest.mark.xdist_group("synth")
 ROOT = Path(__file__).parent.parent.parent
+# The Node.js major package.json pins: make puts it first on PATH for the CDK CLI and jsii.
+NODE_MAJOR = json.loads((ROOT / "package.json").read_text())["devDependencies"]["node"].split(".")[0]
+BUILD_IMAGE = "aws/codebuild/standard:7.0"
+# The Node.js majors CodeBuild offers on that image: CodeBuild user guide, "Runtime versions"
+# (https://docs.aws.amazon.com/codebuild/latest/userguide/runtime-versions.html: `nodejs: 18`, `20`, `22`, `24`), and the
+# image's own list, aws/aws-codebuild-docker-images ubuntu/standard/7.0/runtimes.yml (nodejs 24 since 2026-04-07).
+IMAGE_NODE_MAJORS = ("18", "20", "22", "24")
+# Node.js 18 and 20 are end of life: jsii refuses them since 2026-10-30 (its banner names ^22 and ^24), and the AWS SDK for
+# JavaScript in the CDK CLI requires 22 or newer from its January 2027 releases.
+END_OF_LIFE_NODE_MAJORS = ("18", "20")
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +64,29 @@ def test_synth_step_runs_the_test_target_then_cdk_synth(pipeline_template):
     commands = json.loads(synth["Source"]["BuildSpec"])["phases"]["build"]["commands"]
     assert commands == ["make test", 'make synth CDK_ARGS="-c pipeline=true"']
     runtimes = json.loads(synth["Source"]["BuildSpec"])["phases"]["install"]["runtime-versions"]
-    assert runtimes == {"python": "3.11", "nodejs": "20"}
+    assert runtimes == {"python": "3.11", "nodejs": "24"}
+
+
+def test_no_codebuild_step_runs_on_an_end_of_life_node(pipeline):
+    """Every CodeBuild project of the pipeline, CDK Pipelines' own included (self-mutation runs the CDK CLI and asset
+    publishing cdk-assets on the image's Node.js: no checkout, no package.json), selects the image's Node.js runtime of
+    package.json's major; the steps with the checkout run Node.js through make or scripts/update_plan.py's pinned one."""
+    steps = {}
+    for template in pipeline.templates().values():
+        for logical_id, project in resources(template, "AWS::CodeBuild::Project").items():
+            steps[logical_id] = project["Properties"]
+            assert project["Properties"]["Environment"]["Image"] == BUILD_IMAGE, logical_id
+            node = json.loads(project["Properties"]["Source"]["BuildSpec"])["phases"]["install"]["runtime-versions"].get("nodejs")
+            assert node == NODE_MAJOR, f"{logical_id} runs Node.js {node or 'the image default'}, not {NODE_MAJOR}"
+            assert node in IMAGE_NODE_MAJORS and node not in END_OF_LIFE_NODE_MAJORS, logical_id
+    specs = [json.loads(step["Source"]["BuildSpec"]) for step in steps.values()]
+    commands = [" ".join(spec["phases"]["build"]["commands"]) for spec in specs]
+    for runs in ("make test", "cdk -a . deploy", "cdk-assets", "scripts/plan.py", "make verify"):  # every kind of step was checked
+        assert any(runs in command for command in commands), runs
+    for spec in specs:  # the checkout's steps: make, or the plan script, whose diff engine runs on package.json's Node.js
+        build = spec["phases"]["build"]["commands"]
+        if not any(c.startswith("cdk") for c in build):
+            assert all(c.startswith(("make ", ".venv/bin/python scripts/plan.py ")) for c in build), build
 
 
 def test_self_mutation_uses_the_pinned_cli(pipeline_template):

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import json
+from typing import get_args
 
 import pytest
 import yaml
 
+from stacks.addons import Workload
 from tests.conftest import CONFIGURATIONS, KUBERNETES_VERSIONS
 from tests.kube import find, names, validate_strict
 from tests.synth import kubernetes_manifests, resources
@@ -86,6 +88,21 @@ def test_dist_files_are_numbered_in_apply_order(synthesized):
     files = sorted(p.name for p in synthesized("custom").manifests_dir.glob("*.k8s.yaml"))
     assert files == ["00-runner-namespace.k8s.yaml", "01-device-plugin.k8s.yaml", "02-gpu-checks.k8s.yaml",
                      "03-ecr-credential-refresh.k8s.yaml", "04-runner.k8s.yaml", "05-gpu-verifier-rbac.k8s.yaml"]
+
+
+def test_an_add_on_can_name_every_chart_of_the_runners(synthesized):
+    # The names an add-on's `before` may list are those the workloads apply (the all-features configuration applies each).
+    files = {p.name.split("-", 1)[1].removesuffix(".k8s.yaml") for p in synthesized("scale").manifests_dir.glob("*.k8s.yaml")}
+    assert set(get_args(Workload)) == files - {"runner-namespace", "device-plugin"}  # applied by the stack and an add-on
+
+
+def test_the_runners_charts_wait_for_the_add_ons_that_name_them(scale):
+    ids = _manifest_ids(scale)
+    helm = {r["Properties"]["Chart"]: k for k, r in resources(scale, "Custom::AWSCDK-EKS-HelmChart").items()}
+    assert ids["DevicePlugin"] in _depends_on(scale, ids["GpuChecks"])
+    assert helm["external-secrets"] in _depends_on(scale, ids["SqsCredentials"])
+    assert helm["keda"] in _depends_on(scale, ids["QueueScaling"])
+    assert not {ids["DevicePlugin"], helm["external-secrets"], helm["keda"]} & _depends_on(scale, ids["Runner"])
 
 
 def test_every_object_is_valid_for_the_clusters_kubernetes_version(synthesized):

@@ -11,12 +11,17 @@ Plain data only, so settings can size the system nodes from it: the construct, i
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from charts.gpu_scheduling import SYSTEM_NODE_SELECTOR
 from domain.component_versions import Component
 from domain.system_pods import SystemPod
 from stacks.addons import AddOn, Choices
+
+if TYPE_CHECKING:
+    from constructs import IConstruct
+
+    from stacks.install_plan import Site
 
 CA_CHART_REPOSITORY = "https://kubernetes.github.io/autoscaler"
 CA_CHART_NAME = "cluster-autoscaler"
@@ -119,7 +124,7 @@ def _installed(choices: Choices) -> bool:
     return choices.autoscaling and not choices.automode
 
 
-def _install(site: Any) -> Any:
+def _install(site: "Site") -> "IConstruct":
     from stacks.addons.cluster_autoscaler.construct import install
     return install(site)
 

@@ -30,7 +30,10 @@ from domain.system_pods import SystemPod
 from stacks.addons import AddOn, Choices
 
 if TYPE_CHECKING:
+    from constructs import IConstruct
+
     from stacks.capacity import NodeTaint
+    from stacks.install_plan import Site
 
 ADDON_NAME = "amazon-cloudwatch-observability"
 ADDON_VERSION = "v6.2.0-eksbuild.1"  # the chart release whose values.yaml the configuration below was checked against
@@ -79,7 +82,7 @@ def _installed(choices: Choices) -> bool:
     return choices.container_insights
 
 
-def _install(site: Any) -> Any:
+def _install(site: "Site") -> "IConstruct":
     from stacks.addons.container_insights.construct import install
     return install(site)
 

@@ -5,10 +5,15 @@ Plain data only, so settings can check its version at load time; construct.py im
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from domain.component_versions import Component
 from stacks.addons import AddOn, Choices
+
+if TYPE_CHECKING:
+    from constructs import IConstruct
+
+    from stacks.install_plan import Site
 
 # NVIDIA device plugin README (v0.20.0), Prerequisites: "Kubernetes version >= 1.10", so every minor we offer.
 # The release the `devicePluginVersion` setting defaults to.
@@ -23,10 +28,11 @@ def _installed(choices: Choices) -> bool:
     return choices.device_plugin
 
 
-def _install(site: Any) -> Any:
+def _install(site: "Site") -> "IConstruct":
     from stacks.addons.device_plugin.construct import install
     return install(site)
 
 
+# The GPU checks wait for it: their pods ask for `nvidia.com/gpu`, which no node advertises before it runs.
 ADD_ON = AddOn("device-plugin", namespaces=(NAMESPACE,), installed=_installed, install=_install,
-               versions=lambda minor: (DEVICE_PLUGIN,))
+               versions=lambda minor: (DEVICE_PLUGIN,), before=("gpu-checks",))

@@ -9,12 +9,17 @@ Plain data only, so settings can size the system nodes from it; construct.py imp
 """
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from charts.gpu_scheduling import SYSTEM_NODE_SELECTOR
 from domain.component_versions import Component
 from domain.system_pods import SystemPod
 from stacks.addons import AddOn, Choices
+
+if TYPE_CHECKING:
+    from constructs import IConstruct
+
+    from stacks.install_plan import Site
 
 # One release per Kubernetes minor, the newest whose row of ESO's own support table lists it
 # (docs/introduction/stability-support.md, main at cc5bfbc2, 2026-08-08: 2.0-2.6 -> 1.34-1.35, 2.7 -> 1.35,
@@ -113,11 +118,12 @@ def _installed(choices: Choices) -> bool:
     return choices.sqs_credentials in ("secretsmanager", "managed")
 
 
-def _install(site: Any) -> Any:
+def _install(site: "Site") -> "IConstruct":
     from stacks.addons.external_secrets.construct import install
     return install(site)
 
 
+# The SQS credentials wait for it: their SecretStore and ExternalSecret are its CRDs, checked by its webhook.
 ADD_ON = AddOn("external-secrets", namespaces=(ESO_NAMESPACE,), installed=_installed, install=_install,
                versions=lambda minor: (EXTERNAL_SECRETS[minor],), system_pods=SYSTEM_PODS,
-               without="set sqsCredentials=file or none")
+               without="set sqsCredentials=file or none", before=("sqs-credentials",))

@@ -11,12 +11,17 @@ Plain data only, so settings can size the system nodes from it; construct.py imp
 from __future__ import annotations
 
 import copy
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from charts.gpu_scheduling import SYSTEM_NODE_SELECTOR
 from domain.component_versions import Component
 from domain.system_pods import SystemPod
 from stacks.addons import AddOn, Choices
+
+if TYPE_CHECKING:
+    from constructs import IConstruct
+
+    from stacks.install_plan import Site
 
 # Newest chart release (kedacore/charts release v2.21.1, 2026-11-16; its appVersion pins the three images).
 KEDA = Component("KEDA", "2.21.1", ("1.34", "1.35", "1.36"),
@@ -97,7 +102,7 @@ SYSTEM_PODS = (
 )
 
 
-def _install(site: Any) -> Any:
+def _install(site: "Site") -> "IConstruct":
     from stacks.addons.keda.construct import install
     return install(site)
 
@@ -106,5 +111,6 @@ def _installed(choices: Choices) -> bool:
     return choices.queue_autoscaling
 
 
+# The queue scaling waits for it: its ScaledObject and TriggerAuthentication are KEDA's CRDs, checked by KEDA's webhook.
 ADD_ON = AddOn("keda", namespaces=(KEDA_NAMESPACE,), installed=_installed, install=_install, versions=lambda minor: (KEDA,),
-               system_pods=SYSTEM_PODS, without="leave queues unset")
+               system_pods=SYSTEM_PODS, without="leave queues unset", before=("queue-scaling",))

@@ -20,7 +20,10 @@ from domain.system_pods import SystemPod
 from stacks.addons import AddOn, Choices
 
 if TYPE_CHECKING:
+    from constructs import IConstruct
+
     from stacks.capacity import NodeTaint
+    from stacks.install_plan import Site
 
 ADDON_NAME = "eks-node-monitoring-agent"
 # The chart v1.7.0 ships this image tag; the add-on's configuration schema above is that version's.
@@ -47,7 +50,7 @@ def _installed(choices: Choices) -> bool:
     return choices.node_monitoring_agent and not choices.automode
 
 
-def _install(site: Any) -> Any:
+def _install(site: "Site") -> "IConstruct":
     from stacks.addons.node_monitoring_agent.construct import install
     return install(site)
 

@@ -1,4 +1,5 @@
-"""The device plugin as an add-on: the release it pins with the minors NVIDIA supports, where it installs, when."""
+"""The device plugin as an add-on: the release it pins with the minors NVIDIA supports, where it installs, when, what
+waits for it."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -24,3 +25,8 @@ def test_installs_where_its_chart_applies_it():
 def test_only_when_the_gpu_nodes_lack_one():
     assert ADD_ON.installed(CHOICES) and not ADD_ON.installed(replace(CHOICES, device_plugin=False))
     assert ADD_ON.system_pods == ()  # a DaemonSet on the GPU nodes only
+
+
+def test_the_gpu_checks_wait_for_it():
+    # Their pods ask for nvidia.com/gpu, which a node advertises only once the plugin runs there.
+    assert ADD_ON.before == ("gpu-checks",)

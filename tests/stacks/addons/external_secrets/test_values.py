@@ -1,9 +1,10 @@
-"""External Secrets Operator install values: a release per minor, a fixed service account, one namespace, hardening."""
+"""External Secrets Operator install values: a release per minor, a fixed service account, one namespace, hardening;
+which of the runner's charts wait for it."""
 from __future__ import annotations
 
 import re
 
-from stacks.addons.external_secrets import ESO_CHART_VERSIONS, SYSTEM_PODS, eso_helm_values
+from stacks.addons.external_secrets import ADD_ON, ESO_CHART_VERSIONS, SYSTEM_PODS, eso_helm_values
 from tests.stacks.addons.footprint import requested
 
 NAMESPACE = "studioml"
@@ -37,3 +38,8 @@ def test_its_system_pods_ask_what_the_values_request() -> None:
     assert [(p.cpu_millis, p.memory_mib) for p in SYSTEM_PODS] == [
         requested(values["resources"]), requested(values["webhook"]["resources"]), requested(values["certController"]["resources"])]
     assert [(p.cpu_millis, p.memory_mib) for p in SYSTEM_PODS] == [(10, 64), (10, 32), (10, 32)]
+
+
+def test_the_sqs_credentials_wait_for_it() -> None:
+    # Their SecretStore and ExternalSecret are External Secrets' kinds: applied before its CRDs, they are refused.
+    assert ADD_ON.before == ("sqs-credentials",)

@@ -1,4 +1,4 @@
-"""KEDA Helm values: pinned release, operator identity for EKS Pod Identity, placement, hardening."""
+"""KEDA Helm values: pinned release, operator identity for EKS Pod Identity, placement, hardening; what waits for it."""
 from __future__ import annotations
 
 import pytest
@@ -6,6 +6,7 @@ import pytest
 from charts.gpu_scheduling import SYSTEM_NODE_SELECTOR
 from charts.queue_scaling import KEDA_API_VERSION
 from stacks.addons.keda import (
+    ADD_ON,
     SYSTEM_PODS,
     KEDA_CHART_NAME,
     KEDA_CHART_VERSION,
@@ -81,3 +82,8 @@ def test_its_system_pods_ask_what_the_values_request() -> None:
         ("keda-operator", *requested(resources["operator"])), ("keda-operator-metrics-apiserver", *requested(resources["metricServer"])),
         ("keda-admission-webhooks", *requested(resources["webhooks"]))]
     assert [(p.cpu_millis, p.memory_mib) for p in SYSTEM_PODS] == [(50, 100), (50, 100), (50, 32)]
+
+
+def test_the_queue_scaling_waits_for_it() -> None:
+    # Its ScaledObject and TriggerAuthentication are KEDA's kinds: applied before KEDA's CRDs, they are refused.
+    assert ADD_ON.before == ("queue-scaling",)
