@@ -55,8 +55,14 @@ synth: install ## synthesize the stack into cdk.out/ (runs cdk-nag)
 scan: synth ## checkov on the synthesized template and dist/ manifests; fails below the README's bar
 	$(PY) scripts/security_scan.py --checkov $(SCAN_VENV)/bin/checkov --cdk-out cdk.out --manifests dist
 
-# mypy keeps what it learnt of aws-cdk-lib's types in .mypy_cache: the first run takes about two minutes and 3 GB, later ones a second.
-lint: $(VENV)/.installed ## ruff, then mypy (strict) on the project's Python (both configured in pyproject.toml)
+# mypy reads aws-cdk-lib's root module from $(MYPY_PATH) (pyproject.toml): the installed one without its list of every
+# submodule, so a first run (no .mypy_cache) reads only the part of aws-cdk-lib we use: 13 s and 1 GB, not 48 s and 3.3 GB.
+# Later runs read .mypy_cache: a second.
+MYPY_PATH := $(VENV)/mypy-path
+$(MYPY_PATH)/aws_cdk/__init__.py: $(VENV)/.installed scripts/mypy_aws_cdk.py
+	$(PY) scripts/mypy_aws_cdk.py $@
+
+lint: $(VENV)/.installed $(MYPY_PATH)/aws_cdk/__init__.py ## ruff, then mypy (strict) on the project's Python (both configured in pyproject.toml)
 	$(VENV)/bin/ruff check --quiet .
 	$(VENV)/bin/mypy
 
