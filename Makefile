@@ -8,6 +8,9 @@ SYSTEM_PATH := $(PATH)
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 
 PYTHON ?= python3
+# pip installs without compiling (--no-compile): of aws-cdk-lib's 183 MB of Python, a synth imports a third. Python
+# compiles a module when it is first imported and keeps the bytecode, so it must be let write it, whatever the environment says.
+unexport PYTHONDONTWRITEBYTECODE
 VENV := .venv
 PY := $(VENV)/bin/python
 # checkov lives in its own venv: it pins older boto3, networkx and packaging than the project (requirements-scan.txt).
@@ -32,12 +35,12 @@ help: ## list the targets
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	$(PY) -m pip install --quiet --no-compile --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
 	touch $@
 
 $(SCAN_VENV)/.installed: requirements-scan.txt constraints-scan.txt
 	test -x $(SCAN_VENV)/bin/python || $(PYTHON) -m venv $(SCAN_VENV)
-	$(SCAN_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-scan.txt -c constraints-scan.txt
+	$(SCAN_VENV)/bin/python -m pip install --quiet --no-compile --disable-pip-version-check -r requirements-scan.txt -c constraints-scan.txt
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
