@@ -28,7 +28,7 @@ STACK ?= GpuCluster-test-eks
 SQS_SECRET_NAME ?= studioml-runner/aws-sqs
 REGION ?= $(or $(AWS_DEFAULT_REGION),$(shell $(PY) -c 'import boto3; print(boto3.Session().region_name or "")' 2>/dev/null),us-east-1)
 
-.PHONY: help install synth scan lint test deploy diff plan plan-deployed adopt-queues destroy deploy-pipeline verify status timeline sqs-secret bench cost latency day constraints constraints-scan clean
+.PHONY: help install installed synth scan lint test deploy diff plan plan-deployed adopt-queues destroy deploy-pipeline verify status timeline sqs-secret bench cost latency day constraints constraints-scan clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -47,7 +47,12 @@ node_modules/.installed: package.json package-lock.json
 	PATH='$(SYSTEM_PATH)' npm ci --loglevel=error
 	touch $@
 
-install: $(VENV)/.installed $(SCAN_VENV)/.installed node_modules/.installed ## create .venv, .venv-scan and node_modules with the pinned versions
+# The three at once: each waits on downloads or the disk for part of its time.
+install: ## create .venv, .venv-scan and node_modules with the pinned versions
+	@$(MAKE) --no-print-directory -j3 --output-sync=line installed
+
+installed: $(VENV)/.installed $(SCAN_VENV)/.installed node_modules/.installed
+	@:
 
 # Synthesis needs no AWS access: skip the EC2 metadata service (an account-specific synth takes -c account=...).
 synth: install ## synthesize the stack into cdk.out/ (runs cdk-nag)
@@ -69,7 +74,9 @@ lint: $(VENV)/.installed $(MYPY_PATH)/aws_cdk/__init__.py ## ruff, then mypy (st
 	$(VENV)/bin/ruff check --quiet .
 	$(VENV)/bin/mypy
 
-test: install lint ## the lint, then the whole offline test suite
+# The lint starts as soon as .venv is there, while .venv-scan and node_modules are still being installed.
+test: ## the lint, then the whole offline test suite
+	@$(MAKE) --no-print-directory -j3 --output-sync=line lint installed
 	AWS_EC2_METADATA_DISABLED=true $(PY) -m pytest -n 2 --dist loadgroup
 
 deploy: install ## deploy to the account and region of your AWS credentials
