@@ -2,10 +2,10 @@
 """make lint: the aws_cdk root module mypy reads, written into the folder pyproject.toml's `mypy_path` names.
 
 It is the installed aws_cdk/__init__.py without one block: jsii's `if typing.TYPE_CHECKING:` list that imports every
-submodule of aws-cdk-lib (some 330) for type checkers only, where Python imports them lazily. Each submodule imports the
-root, so that list had mypy read all of aws-cdk-lib (679 modules, about 45 s and 3.3 GB on a cold cache); without it mypy
-reads the submodules our imports reach and what they import (about 370 modules, 13 s, 1 GB). Every type is the installed
-one and is checked as before. Exit 2, writing nothing, when the installed module no longer has that block as expected.
+submodule of aws-cdk-lib (352 in 2.275.0) for type checkers only, where Python imports them lazily. Each submodule
+imports the root, so that list had mypy read all of aws-cdk-lib (679 modules, about 46 s and 3.4 GB on a cold cache);
+without it mypy reads the submodules our imports reach and what they import (370 modules, 15 s, 1 GB). Every type is
+the installed one and is checked as before. Exit 2, writing nothing, when the installed module no longer has that block as expected.
 """
 from __future__ import annotations
 
