@@ -27,6 +27,9 @@ KUBECTL_URL = "https://dl.k8s.io/release/v{version}.0/bin/linux/amd64/kubectl"
 # which `cdk bootstrap --trust PIPELINE_ACCOUNT` lets the pipeline's account assume: the plan check reads the deployed
 # template with it.
 LOOKUP_ROLE = "cdk-hnb659fds-lookup-role-{account}-{region}"
+# cdk-assets, which asset publishing installs globally (it has no checkout): pinned like the CLI rather than CDK Pipelines'
+# default `latest`, so a release cannot change a deploy unseen. 4.7.3: the release npm tags latest today; engines node >= 18.
+CDK_ASSETS_VERSION = "4.7.3"
 # Only what the plan needs: the project's Python packages and the CDK diff engine, not the checkov venv of `make install`.
 PLAN_INSTALL = "make .venv/.installed node_modules/.installed"
 
@@ -51,7 +54,8 @@ class PipelineStack(Stack):
             self, "Pipeline",
             synth=self.synth_step,
             self_mutation=True,
-            cli_version=cdk_cli_version,  # the same CLI as package.json, for self-mutation and asset publishing
+            cli_version=cdk_cli_version,  # the same CLI as package.json, for self-mutation
+            cdk_assets_cli_version=CDK_ASSETS_VERSION,
             # A customer-managed, rotating KMS key for artifacts and every CodeBuild project (cdk-nag CB4),
             # and the one that lets a stage in another account read them.
             cross_account_keys=True,

@@ -96,6 +96,14 @@ def test_self_mutation_uses_the_pinned_cli(pipeline_template):
     assert [s["Name"] for s in _pipeline_stages(pipeline_template)][:3] == ["Source", "Build", "UpdatePipeline"]
 
 
+def test_asset_publishing_installs_a_pinned_cdk_assets(pipeline):
+    """CDK Pipelines installs `cdk-assets@latest` unless told a version: every publishing project installs 4.7.3."""
+    specs = [project["Properties"]["Source"]["BuildSpec"] for template in pipeline.templates().values()
+             for project in resources(template, "AWS::CodeBuild::Project").values()
+             if "cdk-assets" in project["Properties"]["Source"]["BuildSpec"]]
+    assert specs and all("npm install -g cdk-assets@4.7.3" in spec and "cdk-assets@latest" not in spec for spec in specs)
+
+
 def test_one_stage_per_target_in_order_each_with_the_gpu_check(pipeline_template):
     stages = [s for s in _pipeline_stages(pipeline_template) if s["Name"] in ("prod", "dr")]
     assert [s["Name"] for s in stages] == ["prod", "dr"]
