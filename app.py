@@ -57,10 +57,11 @@ def build(app: cdk.App, environ: Mapping[str, str]) -> list[GpuClusterStack]:
     if settings.delivery.pipeline:
         from stacks.pipeline_stack import PipelineStack  # only here: CDK Pipelines and CodeBuild add a second to every synth
 
-        stages = [GpuClusterStage(app, target.name, settings=settings.for_target(target), verifier_trusted_account=settings.cluster.account)
+        cluster = settings.cluster
+        stages = [GpuClusterStage(app, target.name, settings=settings.for_target(target), verifier_trusted_account=cluster.account)
                   for target in settings.targets]
-        PipelineStack(app, pipeline_stack_name(settings.cluster.cluster_name), settings=settings, stages=stages,
-                      cdk_cli_version=cdk_cli_version(), env=cdk.Environment(account=settings.cluster.account, region=settings.cluster.region))
+        PipelineStack(app, pipeline_stack_name(cluster.cluster_name), settings=settings, stages=stages,
+                      cdk_cli_version=cdk_cli_version(), env=cdk.Environment(account=cluster.account, region=cluster.region))
     else:
         stages = [GpuClusterStage(app, settings.targets[0].name, settings=settings, verifier_trusted_account=settings.cluster.account)]
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))

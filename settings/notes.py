@@ -36,12 +36,13 @@ def user_notes(settings: Settings) -> list[str]:
     if settings.credentials.sqs_credentials == "file":
         notes.append("warning: sqsCredentials=file stores your SQS access keys in plaintext in the CloudFormation template, "
                      "in cdk.out and in the kubectl handler's logs; use sqsCredentials=secretsmanager beyond a trial")
-    if settings.autoscaling_enabled and settings.node.nodes_min == 0 and not settings.scaling.queues and settings.runner.runner_replicas > 0:
-        notes.append(f"note: nodesMin=0 but {settings.runner.runner_replicas} runner pod(s) always want a GPU, so GPU nodes never "
+    runner_replicas = settings.runner.runner_replicas
+    if settings.autoscaling_enabled and settings.node.nodes_min == 0 and not settings.scaling.queues and runner_replicas > 0:
+        notes.append(f"note: nodesMin=0 but {runner_replicas} runner pod(s) always want a GPU, so GPU nodes never "
                      "reach zero; list queues= so KEDA can scale the runner to zero")
     if settings.queue_autoscaling:
         minimum, maximum = settings.runner_replica_bounds
-        notes.append(f"note: runnerReplicas ({settings.runner.runner_replicas}) is not applied: KEDA sets the runner's replicas "
+        notes.append(f"note: runnerReplicas ({runner_replicas}) is not applied: KEDA sets the runner's replicas "
                      f"from the queues ({minimum} to {maximum})")
     notes += _observability_notes(settings)
     return notes

@@ -103,20 +103,18 @@ class GpuClusterStack(Stack):
             pool = GpuNodePool(name=settings.gpu_nodegroup_name, instance_types=settings.node.node_type,
                                capacity_type=settings.node.capacity_type, max_gpus=settings.node.nodes_max * settings.node.gpus_per_node)
             return AutoModeCapacity(manifests=self.manifests, gpu=pool)
-        key = settings.files.ssh_key
-        gpu = GpuNodes(name_prefix=settings.gpu_nodegroup_name, instance_types=settings.node.node_type, ami_type=settings.node.gpu_ami_type,
-                       capacity_type=settings.node.capacity_type, desired=settings.node.nodes, minimum=settings.node.nodes_min,
-                       maximum=settings.node.nodes_max, volume_gib=settings.node.node_volume_size, accelerator=settings.node.gpu_accelerator,
-                       gpus_per_node=settings.node.gpus_per_node,
-                       ssh=SshAccess(key.material, settings.node.ssh_allowed_cidrs) if key else None,
-                       fast_image_pull=settings.node.fast_image_pull,
+        node, key = settings.node, settings.files.ssh_key
+        gpu = GpuNodes(name_prefix=settings.gpu_nodegroup_name, instance_types=node.node_type, ami_type=node.gpu_ami_type,
+                       capacity_type=node.capacity_type, desired=node.nodes, minimum=node.nodes_min, maximum=node.nodes_max,
+                       volume_gib=node.node_volume_size, accelerator=node.gpu_accelerator, gpus_per_node=node.gpus_per_node,
+                       ssh=SshAccess(key.material, node.ssh_allowed_cidrs) if key else None, fast_image_pull=node.fast_image_pull,
                        # GPU fault repair actions act on the node monitoring agent's conditions: only with the agent.
                        repair_overrides=gpu_repair_overrides() if settings.observability.node_monitoring_agent else ())
         system = None
-        if settings.node.system_nodes > 0:
+        if node.system_nodes > 0:
             # Set (or chosen) whenever there are system nodes.
             system = SystemNodes(name_prefix=settings.system_nodegroup_name, instance_type=cast(str, settings.system_instance_type),
-                                 architecture=settings.system_architecture, count=settings.node.system_nodes)
+                                 architecture=settings.system_architecture, count=node.system_nodes)
         # Nodes join with the managed VPC CNI, network policy agent on, already in place.
         return NodegroupCapacity(self, cluster=cluster, kubernetes_version=settings.cluster.kubernetes_version, manifests=self.manifests,
                                  gpu=gpu, system=system, join_after=[self.eks.vpc_cni])
@@ -133,30 +131,34 @@ class GpuClusterStack(Stack):
         queue_scaling, queue_scaling_after = None, []
         if self.plan.installs(keda.ADD_ON):  # the runner's replicas follow its queues' depth
             minimum, maximum = settings.runner_replica_bounds
+            scaling = settings.scaling
             queue_scaling = QueueScaling(queue_urls=self._queue_urls(settings), min_replicas=minimum, max_replicas=maximum,
-                                         messages_per_replica=settings.scaling.queue_length_per_runner, warm_hours=settings.scaling.warm_window,
-                                         warm_runners=settings.scaling.warm_runners)
+                                         messages_per_replica=scaling.queue_length_per_runner, warm_hours=scaling.warm_window,
+                                         warm_runners=scaling.warm_runners)
             queue_scaling_after = [self.queues]
-        runner = Runner(image=settings.runner.runner_image, replicas=None if settings.queue_autoscaling else settings.runner.runner_replicas,
-                        gpus=settings.runner.runner_gpus, cpu=settings.runner.runner_cpu, memory=settings.runner.runner_memory,
-                        scratch_size=settings.runner.runner_scratch_size, queue_match=settings.runner_queue_match, cache_size=settings.runner.cache_size,
-                        clear_text_messages=settings.runner.clear_text_messages, sqs_secret_optional=settings.credentials.sqs_credentials == "none",
-                        limits_env=settings.runner.runner_limits.env())
+        given = settings.runner
+        runner = Runner(image=given.runner_image, replicas=None if settings.queue_autoscaling else given.runner_replicas,
+                        gpus=given.runner_gpus, cpu=given.runner_cpu, memory=given.runner_memory, scratch_size=given.runner_scratch_size,
+                        queue_match=settings.runner_queue_match, cache_size=given.cache_size,
+                        clear_text_messages=given.clear_text_messages, sqs_secret_optional=settings.credentials.sqs_credentials == "none",
+                        limits_env=given.runner_limits.env())
         # Id `Default` under the applier: the runner's resources keep the logical ids they were deployed with.
+        node = settings.node
         return GpuWorkloads(
-            manifests, "Default", manifests=manifests, agent=self.capacity.pod_identity_agent, namespace=settings.runner.namespace,
+            manifests, "Default", manifests=manifests, agent=self.capacity.pod_identity_agent, namespace=given.namespace,
             namespace_ready=namespace, region=settings.cluster.region, nodes=self.capacity.ready,
             add_ons=self.add_ons,
-            gpu_checks=GpuChecks(smoke_test=settings.node.gpu_smoke_test, test_pods=settings.node.gpu_test_pods,
-                                 wait_for_smoke_test=settings.node.verify_gpu_on_deploy),
+            gpu_checks=GpuChecks(smoke_test=node.gpu_smoke_test, test_pods=node.gpu_test_pods,
+                                 wait_for_smoke_test=node.verify_gpu_on_deploy),
             runner=runner, sqs_credentials=sqs_credentials, sqs_credentials_after=sqs_credentials_after,
             ecr_registry=settings.ecr_registry if settings.ecr_refresh else None,
             queue_scaling=queue_scaling, queue_scaling_after=queue_scaling_after)
 
     def _queue_urls(self, settings: Settings) -> list[str]:
         """URLs of the queues KEDA watches, created here or not: SQS URLs follow from region, account and name."""
-        domain = "amazonaws.com.cn" if settings.cluster.region.startswith("cn-") else "amazonaws.com"
-        return [f"https://sqs.{settings.cluster.region}.{domain}/{settings.cluster.account or self.account}/{name}" for name in settings.scaling.queues]
+        region, account = settings.cluster.region, settings.cluster.account or self.account
+        domain = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
+        return [f"https://sqs.{region}.{domain}/{account}/{name}" for name in settings.scaling.queues]
 
     @property
     def availability_zones(self) -> list[str]:
@@ -179,7 +181,8 @@ class GpuClusterStack(Stack):
         self.check_outputs = {
             "CLUSTER_NAME": cluster_name,
             "CLUSTER_REGION": region,
-            "RUNNER_NAMESPACE": CfnOutput(self, "RunnerNamespace", value=settings.runner.namespace, description="Namespace of the runner and the smoke test"),
+            "RUNNER_NAMESPACE": CfnOutput(self, "RunnerNamespace", value=settings.runner.namespace,
+                                          description="Namespace of the runner and the smoke test"),
             "VERIFIER_ROLE_ARN": CfnOutput(self, "GpuVerifierRoleArn", value=self.verifier.role.role_arn,
                                            description="Read-only role for scripts/verify_gpus.py (make verify, the pipeline's check)"),
         }
@@ -190,15 +193,17 @@ class GpuClusterStack(Stack):
         from stacks.observability.alarms import FleetShape
         from stacks.observability.cluster_observability import ClusterObservability
         from stacks.runner_queues import dead_letter_queue_name
+        queues, watched = settings.scaling.queues, settings.observability
         return ClusterObservability(
-            self, "Observability", cluster_name=settings.cluster.cluster_name, container_insights=self.plan.installs(container_insights.ADD_ON),
+            self, "Observability", cluster_name=settings.cluster.cluster_name,
+            container_insights=self.plan.installs(container_insights.ADD_ON),
             gpu_utilization=container_insights.dcgm_exporter(self.plan.choices),
-            queues=settings.scaling.queues, dead_letter_queues={q: dead_letter_queue_name(q) for q in settings.scaling.queues} if self.queues else {},
+            queues=queues, dead_letter_queues={q: dead_letter_queue_name(q) for q in queues} if self.queues else {},
             namespace=settings.runner.namespace, deployment=DEPLOYMENT_NAME,
             smoke_test_job=SMOKE_TEST_JOB_NAME if settings.node.gpu_smoke_test else None,
             fleet=FleetShape(system_nodes=self.capacity.fixed_system_nodes, nodes_max=settings.node.nodes_max,
                              gpus_per_node=settings.node.gpus_per_node),
-            max_message_age=Duration.minutes(settings.observability.max_message_age_minutes), alarm_email=settings.observability.alarm_email)
+            max_message_age=Duration.minutes(watched.max_message_age_minutes), alarm_email=watched.alarm_email)
 
     def _status_access(self, settings: Settings) -> None:
         """What `make status` and `make verify` read beyond the cluster: queue depths, and which node condition means GPU health."""

@@ -40,11 +40,12 @@ class PipelineStack(Stack):
     def __init__(self, scope: Construct, id: str, *, settings: Settings, stages: Sequence[GpuClusterStage], cdk_cli_version: str,
                  **kwargs: Any) -> None:
         """`stages`: one per target, in deploy order (built beside this stack, so their paths match direct mode's)."""
-        super().__init__(scope, id, description=f"Delivers EKS GPU cluster {settings.cluster.cluster_name} from {settings.delivery.pipeline_repository}",
+        delivery = settings.delivery
+        super().__init__(scope, id, description=f"Delivers EKS GPU cluster {settings.cluster.cluster_name} from {delivery.pipeline_repository}",
                          **kwargs)
         # Both are required settings with pipeline=true.
-        source = pipelines.CodePipelineSource.connection(cast(str, settings.delivery.pipeline_repository), settings.delivery.pipeline_branch,
-                                                         connection_arn=cast(str, settings.delivery.pipeline_connection_arn))
+        source = pipelines.CodePipelineSource.connection(cast(str, delivery.pipeline_repository), delivery.pipeline_branch,
+                                                         connection_arn=cast(str, delivery.pipeline_connection_arn))
         build_spec = codebuild.BuildSpec.from_object({"phases": {"install": {"runtime-versions": RUNTIMES}}})
         self.synth_step = pipelines.CodeBuildStep("Synth", input=source, commands=SYNTH_COMMANDS, primary_output_directory="cdk.out",
                                                   build_environment=codebuild.BuildEnvironment(build_image=BUILD_IMAGE),

@@ -47,6 +47,7 @@ def install(site: "Site") -> Keda:
     the runner's namespace; its role may read the depth of the runner's queues."""
     settings, capacity = site.settings, site.capacity
     identity = keda_identity(site.manifests, "KedaIdentity", cluster=site.cluster, agent=capacity.pod_identity_agent)
-    return Keda(site.manifests, "Keda", cluster=site.cluster, identity=identity, region=settings.cluster.region, queues=settings.scaling.queues,
+    return Keda(site.manifests, "Keda", cluster=site.cluster, identity=identity, region=settings.cluster.region,
+                queues=settings.scaling.queues,
                 values=keda_values(watch_namespace=settings.runner.namespace, node_selector=capacity.system_node_selector,
                                    tolerations=capacity.system_tolerations), after=capacity.ready)
