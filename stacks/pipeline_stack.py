@@ -28,7 +28,9 @@ KUBECTL_URL = "https://dl.k8s.io/release/v{version}.0/bin/linux/amd64/kubectl"
 # template with it.
 LOOKUP_ROLE = "cdk-hnb659fds-lookup-role-{account}-{region}"
 # cdk-assets, which asset publishing installs globally (it has no checkout): pinned like the CLI rather than CDK Pipelines'
-# default `latest`, so a release cannot change a deploy unseen. 4.7.3: the release npm tags latest today; engines node >= 18.
+# default `latest` (aws-cdk-lib 2.275.0 aws_cdk/pipelines/__init__.py, CodePipelineProps.cdk_assets_cli_version, "Default:
+# - Latest version"), so a release cannot change a deploy unseen. aws-cdk-lib recommends latest, as cdk-assets stays
+# backwards compatible: raise this with aws-cdk-lib, as the CLI. 4.7.3: the release npm tags latest today; engines node >= 18.
 CDK_ASSETS_VERSION = "4.7.3"
 # Only what the plan needs: the project's Python packages and the CDK diff engine, not the checkov venv of `make install`.
 PLAN_INSTALL = "make .venv/.installed node_modules/.installed"

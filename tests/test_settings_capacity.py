@@ -83,7 +83,9 @@ def test_a_note_says_what_auto_mode_brings():
 
 def test_auto_mode_takes_an_arm64_gpu_type_by_its_own_architecture():
     """gpuAmiType is refused with Auto Mode, which picks the AMI itself, so its default (x86_64) says nothing about a g5g:
-    the type's architecture counts, and only the runner image must match it."""
+    the type's architecture counts, and only the runner image must match it. Auto Mode launches g5g, a Graviton (arm64)
+    GPU family: EKS user guide, automode-learn-instances, "EKS Auto Mode supported instance reference" (the list
+    AUTOMODE_GPU_FAMILIES in settings/capacity.py is taken from)."""
     arm = {**AUTO, "nodeType": "g5g.xlarge", "runnerMemory": "5Gi"}
     assert load_settings({**arm, "runnerImage": "registry.example.com/studio-go-runner-arm64:1.0"}, {}).node.gpu_architecture == "arm64"
     assert error_line(arm) == ("error: nodeType: g5g.xlarge is arm64, but quay.io/leafai/studio-go-runner:0.14.2 holds only x86_64 "

@@ -97,7 +97,8 @@ def test_self_mutation_uses_the_pinned_cli(pipeline_template):
 
 
 def test_asset_publishing_installs_a_pinned_cdk_assets(pipeline):
-    """CDK Pipelines installs `cdk-assets@latest` unless told a version: every publishing project installs 4.7.3."""
+    """CDK Pipelines installs `cdk-assets@latest` unless told a version (aws-cdk-lib 2.275.0 aws_cdk/pipelines/__init__.py,
+    CodePipelineProps.cdk_assets_cli_version, "Default: - Latest version"): every publishing project installs 4.7.3."""
     specs = [project["Properties"]["Source"]["BuildSpec"] for template in pipeline.templates().values()
              for project in resources(template, "AWS::CodeBuild::Project").values()
              if "cdk-assets" in project["Properties"]["Source"]["BuildSpec"]]
